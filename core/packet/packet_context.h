@@ -1,0 +1,142 @@
+// PacketContext: the state of decoding one packet, handed to every layer decoder.
+//
+// Decoders read their bytes through ByteCursor, record what later stages need (addresses,
+// ports, TCP header fields) in the context, emit their layer record when layer records are
+// enabled, report malformed input with anomaly(), and forward the rest with dispatch().
+// After decoding, the shard reads transports() to update flows and feed TCP reassembly.
+//
+// Lifetime: one context per packet, on the shard's stack; spans it hands out are valid until
+// the packet is done. Thread-safety: none (one shard thread).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/net/address.h"
+#include "core/packet/ip_fragments.h"
+#include "core/packet/layer_registry.h"
+#include "core/packet/packet.h"
+#include "core/packet/record_emitter.h"
+#include "core/util/limits.h"
+
+namespace netcap {
+
+// Counters a shard keeps while decoding; merged across shards for the summary.
+struct DecodeStats {
+  std::map<std::string, uint64_t> layers;     // layer name -> packets that contained it
+  std::map<std::string, uint64_t> anomalies;  // anomaly name -> occurrences
+  // (space, key) that no decoder is bound to -> occurrences ("linktype 105" unsupported etc.)
+  std::map<std::pair<DispatchSpace, uint32_t>, uint64_t> unknown;
+  uint64_t packets = 0;
+  uint64_t wire_bytes = 0;
+  void merge(const DecodeStats& other);
+};
+
+// One transport-layer header found in the packet (outer and inner ones for tunnels).
+struct TransportInfo {
+  uint8_t ip_protocol = 0;  // 6 TCP, 17 UDP, 132 SCTP, 1 ICMP, 58 ICMPv6, ...
+  IpAddress src;
+  IpAddress dst;
+  uint16_t src_port = 0;  // ICMP/ICMPv6: type
+  uint16_t dst_port = 0;  // ICMP/ICMPv6: code
+  uint16_t vlan = 0;      // innermost 802.1Q VLAN id around this layer, 0 if none
+  // TCP header fields (valid when ip_protocol == 6)
+  uint8_t tcp_flags = 0;  // FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80
+  uint32_t seq = 0;
+  uint32_t ack = 0;
+  uint16_t window = 0;
+  uint8_t window_scale = 0;   // from the SYN's window scale option, 0xff when absent
+  bool header_truncated = false;  // the transport header itself was cut by the snap length
+  // Payload as captured, and its length according to the headers (> payload.size() when the
+  // snap length cut it).
+  std::span<const uint8_t> payload;
+  uint32_t payload_length = 0;
+  bool from_reassembled_fragments = false;
+};
+
+class PacketContext {
+ public:
+  PacketContext(const RawPacket& packet, const LayerRegistry& registry, const Limits& limits,
+                FragmentReassembler& fragments, RecordEmitter& emitter, DecodeStats& stats,
+                bool layer_records);
+
+  // Decodes the whole packet, starting with the decoder bound to its link type.
+  void decode();
+
+  // ---- for decoders ----
+  const RawPacket& packet() const { return packet_; }
+  int64_t ts_ns() const { return packet_.ts_ns; }
+  uint64_t frame() const { return packet_.frame; }
+  const Limits& limits() const { return limits_; }
+
+  // Hands `bytes` to the decoder bound under (space, key). Unbound keys are counted in
+  // DecodeStats::unknown (not an anomaly: unsupported is not malformed). Depth beyond
+  // limits.max_layer_depth is the anomaly "packet.too_many_layers". Returns true if a decoder ran.
+  bool dispatch(DispatchSpace space, uint32_t key, std::span<const uint8_t> bytes);
+
+  // Records a named anomaly ("ipv4.bad_header_length") with a short detail, stamped with the
+  // packet's frame, time, current addresses and the layer path so far.
+  void anomaly(std::string_view name, std::string detail = {});
+
+  // Emits a layer record if layer records are enabled (decoders should check
+  // layer_records() before building one, to avoid the cost).
+  bool layer_records() const { return layer_records_; }
+  void emit(std::unique_ptr<google::protobuf::Message> record);
+
+  // Link layer: the outermost Ethernet addresses are kept for flows.
+  void set_link_addresses(const MacAddress& src, const MacAddress& dst);
+  bool has_link_addresses() const { return has_macs_; }
+  const MacAddress& src_mac() const { return src_mac_; }
+  const MacAddress& dst_mac() const { return dst_mac_; }
+
+  // VLAN tags, outer first (up to 8 kept).
+  void push_vlan(uint16_t id);
+  std::span<const uint16_t> vlans() const { return {vlans_.data(), vlan_count_}; }
+
+  // Network layer currently being decoded (innermost so far).
+  void set_network(const IpAddress& src, const IpAddress& dst);
+  const IpAddress& net_src() const { return net_src_; }
+  const IpAddress& net_dst() const { return net_dst_; }
+
+  // Adds a transport layer; returns nullptr (and records "packet.too_many_transports") past
+  // limits.max_transports_per_packet. src/dst/vlan are pre-filled from the current network.
+  TransportInfo* add_transport(uint8_t ip_protocol);
+  std::span<const TransportInfo> transports() const { return {transports_.data(), transport_count_}; }
+
+  // Shard-owned IP fragment reassembly.
+  FragmentReassembler& fragments() { return fragments_; }
+  // Keeps a buffer (e.g. a reassembled datagram) alive until the packet is done and returns a
+  // span over it.
+  std::span<const uint8_t> keep(std::vector<uint8_t> buffer);
+
+  // Layer names in decoding order ("ethernet:vlan:ipv4:udp:vxlan:ethernet:ipv4:tcp").
+  std::string layer_path() const;
+
+ private:
+  const RawPacket& packet_;
+  const LayerRegistry& registry_;
+  const Limits& limits_;
+  FragmentReassembler& fragments_;
+  RecordEmitter& emitter_;
+  DecodeStats& stats_;
+  bool layer_records_;
+
+  int depth_ = 0;
+  std::vector<std::string_view> path_;
+  bool has_macs_ = false;
+  MacAddress src_mac_, dst_mac_;
+  std::array<uint16_t, 8> vlans_{};
+  size_t vlan_count_ = 0;
+  IpAddress net_src_, net_dst_;
+  std::array<TransportInfo, 8> transports_{};
+  size_t transport_count_ = 0;
+  std::vector<std::unique_ptr<std::vector<uint8_t>>> kept_;
+};
+
+}  // namespace netcap
