@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark: netcap capture (decoders, flows, reassembly, case index) against a minimal libpcap
+# read loop on the same capture, in the same run. Prints packets/s, MB/s, peak RSS and ratios.
+#
+# usage: bench/run.sh [--size MB] [--pcap FILE] [--workers N]
+#   --size MB    size of the generated capture (default 600; built once with
+#                ../shared/tools/make-bench-pcap from ../shared/bench-src and cached in bench/out)
+#   --pcap FILE  use this capture instead of generating one
+# The RSS-growth check runs netcap a second time on a capture of a quarter of the size.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+size=600
+pcap=""
+workers=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size) size="$2"; shift 2 ;;
+    --pcap) pcap="$2"; shift 2 ;;
+    --workers) workers="--workers $2"; shift 2 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+build="${NETCAP_BUILD_DIR:-$root/build}"
+out="$root/bench/out"
+mkdir -p "$out"
+shared="$root/../shared"
+
+make_capture() {  # make_capture MB FILE
+  if [ ! -s "$2" ]; then
+    [ -x "$shared/tools/make-bench-pcap" ] || { echo "need ../shared/tools/make-bench-pcap or --pcap" >&2; exit 1; }
+    echo "building $1 MB benchmark capture $2 ..." >&2
+    "$shared/tools/make-bench-pcap" "$shared/bench-src" "$1" "$2" --quiet
+  fi
+}
+
+if [ -z "$pcap" ]; then
+  pcap="$out/bench-$size.pcap"
+  make_capture "$size" "$pcap"
+fi
+small="$out/bench-$(( size / 4 )).pcap"
+make_capture "$(( size / 4 ))" "$small"
+
+bash "$root/scripts/build.sh" >/dev/null
+field() { sed -n "s/.*\"$2\": *\([0-9.]*\).*/\1/p" <<<"$1" | head -1; }
+
+cat "$pcap" > /dev/null  # warm the page cache so both runs read from memory
+base=$("$build/bench/read_loop" "$pcap")
+base=$("$build/bench/read_loop" "$pcap")
+run_netcap() {  # run_netcap FILE -> json summary
+  rm -rf "$out/case"
+  "$build/cli/netcap" capture -r "$1" -o "$out/case" --quiet --force --json-summary $workers
+}
+full=$(run_netcap "$pcap")
+quarter=$(run_netcap "$small")
+
+bp=$(field "$base" packets); bs=$(field "$base" seconds); bb=$(field "$base" bytes); brss=$(field "$base" peak_rss_kb)
+np=$(field "$full" packets); ns=$(field "$full" wall_seconds); nrss=$(field "$full" peak_rss_kb)
+qrss=$(field "$quarter" peak_rss_kb); qp=$(field "$quarter" packets)
+awk -v bp="$bp" -v bs="$bs" -v bb="$bb" -v brss="$brss" -v np="$np" -v ns="$ns" -v nrss="$nrss" \
+    -v qrss="$qrss" -v qp="$qp" -v file="$pcap" -v cores="$(nproc)" 'BEGIN {
+  printf "capture: %s (%d packets, %.1f MB), %d cores\n\n", file, bp, bb/1e6, cores
+  printf "%-34s %12s %10s %12s\n", "run", "packets/s", "MB/s", "peak RSS MB"
+  printf "%-34s %12.0f %10.1f %12.1f\n", "libpcap read loop (baseline)", bp/bs, bb/1e6/bs, brss/1024
+  printf "%-34s %12.0f %10.1f %12.1f\n", "netcap capture (full file)", np/ns, bb/1e6/ns, nrss/1024
+  printf "%-34s %12s %10s %12.1f\n", "netcap capture (quarter file)", "", "", qrss/1024
+  ratio = (np/ns) / (bp/bs)
+  printf "\nthroughput ratio netcap / read loop: %.3f (target >= 0.40: %s)\n", ratio, ratio >= 0.4 ? "met" : "NOT met"
+  printf "peak RSS: %.1f MB (target < 300 MB: %s); growth from 1/4 to full capture: %.1f MB\n", nrss/1024, nrss/1024 < 300 ? "met" : "NOT met", (nrss-qrss)/1024
+}'

@@ -1,0 +1,301 @@
+#include "core/engine/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <thread>
+
+#include "core/engine/bounded_queue.h"
+#include "core/engine/shard_key.h"
+#include "proto/anomaly.pb.h"
+
+namespace netcap {
+
+namespace {
+
+using RecordBatch = std::vector<std::unique_ptr<google::protobuf::Message>>;
+using SharedBatch = std::shared_ptr<const RecordBatch>;
+using PacketBatch = std::vector<RawPacket>;
+
+// One writer thread per sink; the first error stops writing to that sink (the rest of its
+// queue is drained and dropped so producers never block forever) and is reported by run().
+class SinkWriter {
+ public:
+  SinkWriter(RecordSink* sink, size_t capacity) : sink_(sink), queue_(capacity) {}
+  void start() {
+    thread_ = std::thread([this] { loop(); });
+  }
+  void finish() {
+    queue_.close();
+    if (thread_.joinable()) thread_.join();
+  }
+  BoundedQueue<SharedBatch>& queue() { return queue_; }
+  const Status& status() const { return status_; }
+  RecordSink* sink() const { return sink_; }
+
+ private:
+  void loop() {
+    SharedBatch batch;
+    while (queue_.pop(batch)) {
+      if (!status_.is_ok()) continue;
+      for (const auto& record : *batch) {
+        Status s = sink_->write(*record);
+        if (!s.is_ok()) {
+          status_ = std::move(s).with_context(std::string(sink_->name()));
+          break;
+        }
+      }
+      if (status_.is_ok()) {
+        Status s = sink_->flush();
+        if (!s.is_ok()) status_ = std::move(s).with_context(std::string(sink_->name()));
+      }
+    }
+  }
+
+  RecordSink* sink_;
+  BoundedQueue<SharedBatch> queue_;
+  Status status_;
+  std::thread thread_;
+};
+
+class RecordBus {
+ public:
+  explicit RecordBus(std::vector<std::unique_ptr<SinkWriter>>& writers) : writers_(writers) {}
+  void publish(RecordBatch batch) {
+    records_.fetch_add(batch.size(), std::memory_order_relaxed);
+    auto shared = std::make_shared<const RecordBatch>(std::move(batch));
+    for (auto& w : writers_) w->queue().push(shared);
+  }
+  uint64_t records() const { return records_.load(std::memory_order_relaxed); }
+
+ private:
+  std::vector<std::unique_ptr<SinkWriter>>& writers_;
+  std::atomic<uint64_t> records_{0};
+};
+
+class ShardEmitter final : public RecordEmitter {
+ public:
+  ShardEmitter(RecordBus& bus, size_t batch_size) : bus_(bus), batch_size_(batch_size) {
+    batch_.reserve(batch_size_);
+  }
+  void emit(std::unique_ptr<google::protobuf::Message> record) override {
+    counts_[record->GetDescriptor()]++;
+    batch_.push_back(std::move(record));
+    if (batch_.size() >= batch_size_) flush();
+  }
+  void flush() {
+    if (batch_.empty()) return;
+    bus_.publish(std::move(batch_));
+    batch_ = RecordBatch();
+    batch_.reserve(batch_size_);
+  }
+  const std::map<const google::protobuf::Descriptor*, uint64_t>& counts() const { return counts_; }
+
+ private:
+  RecordBus& bus_;
+  size_t batch_size_;
+  RecordBatch batch_;
+  std::map<const google::protobuf::Descriptor*, uint64_t> counts_;
+};
+
+class Shard {
+ public:
+  Shard(const LayerRegistry& registry, const EngineOptions& options, RecordBus& bus,
+        size_t queue_batches)
+      : registry_(registry),
+        options_(options),
+        queue_(queue_batches),
+        fragments_(options.limits),
+        emitter_(bus, options.limits.record_batch_size),
+        consumers_(options.make_consumer_factory ? options.make_consumer_factory() : nullptr),
+        flows_(options.limits, emitter_, consumers_.get()) {}
+
+  void start() {
+    thread_ = std::thread([this] { loop(); });
+  }
+  void finish() {
+    queue_.close();
+    if (thread_.joinable()) thread_.join();
+  }
+  BoundedQueue<PacketBatch>& queue() { return queue_; }
+  const DecodeStats& stats() const { return stats_; }
+  const FlowTableStats& flow_stats() const { return flows_.stats(); }
+  const ShardEmitter& emitter() const { return emitter_; }
+  uint64_t open_flows() const { return open_flows_.load(std::memory_order_relaxed); }
+  size_t fragments_pending() const { return fragments_pending_; }
+
+ private:
+  void loop() {
+    PacketBatch batch;
+    while (queue_.pop(batch)) {
+      for (const RawPacket& packet : batch) process(packet);
+    }
+    end();
+  }
+
+  void process(const RawPacket& packet) {
+    PacketContext ctx(packet, registry_, options_.limits, fragments_, emitter_, stats_,
+                      options_.layer_records);
+    ctx.decode();
+    // Shard time only moves forward: captures can hold packets with timestamps in the past.
+    if (packet.ts_ns > now_) now_ = packet.ts_ns;
+    for (const TransportInfo& t : ctx.transports()) flows_.on_transport(t, ctx);
+    if (last_sweep_ == std::numeric_limits<int64_t>::min()) last_sweep_ = now_;
+    if (now_ - last_sweep_ >= options_.limits.flow_sweep_interval_ns) {
+      flows_.sweep(now_);
+      for (const FragmentKey& key : fragments_.expire(now_)) fragment_anomaly(key, "ip.fragment_timeout");
+      last_sweep_ = now_;
+      open_flows_.store(flows_.size(), std::memory_order_relaxed);
+    }
+  }
+
+  void end() {
+    flows_.close_all(now_);
+    fragments_pending_ = fragments_.pending();
+    for (const FragmentKey& key : fragments_.expire(std::numeric_limits<int64_t>::max())) {
+      fragment_anomaly(key, "ip.fragment_incomplete");
+    }
+    emitter_.flush();
+    open_flows_.store(0);
+  }
+
+  void fragment_anomaly(const FragmentKey& key, const char* name) {
+    auto a = std::make_unique<Anomaly>();
+    a->set_timestamp(now_);
+    a->set_name(name);
+    a->set_layer(key.src.is_v6() ? "ipv6" : "ipv4");
+    a->set_detail("datagram id " + std::to_string(key.id) + " protocol " +
+                  std::to_string(key.protocol) + " never completed");
+    a->set_srcip(key.src.to_string());
+    a->set_dstip(key.dst.to_string());
+    stats_.anomalies[name]++;
+    emitter_.emit(std::move(a));
+  }
+
+  const LayerRegistry& registry_;
+  const EngineOptions& options_;
+  BoundedQueue<PacketBatch> queue_;
+  FragmentReassembler fragments_;
+  ShardEmitter emitter_;
+  DecodeStats stats_;
+  std::unique_ptr<StreamConsumerFactory> consumers_;
+  FlowTable flows_;
+  int64_t now_ = std::numeric_limits<int64_t>::min();
+  int64_t last_sweep_ = std::numeric_limits<int64_t>::min();
+  std::atomic<uint64_t> open_flows_{0};
+  size_t fragments_pending_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Engine::Engine(const LayerRegistry& registry, EngineOptions options, std::vector<RecordSink*> sinks)
+    : registry_(registry), options_(std::move(options)), sinks_(std::move(sinks)) {}
+
+Expected<CaptureSummary> Engine::run(PacketSource& source) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  int workers = options_.workers > 0 ? options_.workers
+                                     : static_cast<int>(std::thread::hardware_concurrency());
+  workers = std::clamp(workers, 1, 256);
+
+  // Live capture hands packets over one by one so records appear promptly; files in batches.
+  const bool live = source.progress().bytes_total == 0;
+  const size_t packets_per_batch = live ? 1 : 64;
+  const size_t queue_batches =
+      std::max<size_t>(2, options_.limits.shard_queue_packets / packets_per_batch);
+
+  std::vector<std::unique_ptr<SinkWriter>> writers;
+  for (RecordSink* sink : sinks_) {
+    writers.push_back(std::make_unique<SinkWriter>(sink, options_.limits.sink_queue_batches));
+  }
+  RecordBus bus(writers);
+  std::vector<std::unique_ptr<Shard>> shards;
+  for (int i = 0; i < workers; ++i) {
+    shards.push_back(std::make_unique<Shard>(registry_, options_, bus, queue_batches));
+  }
+  for (auto& w : writers) w->start();
+  for (auto& s : shards) s->start();
+
+  CaptureSummary summary;
+  summary.shards = workers;
+  std::vector<PacketBatch> pending(shards.size());
+  for (auto& p : pending) p.reserve(packets_per_batch);
+  Status read_status;
+  RawPacket packet;
+  auto last_progress = Clock::now();
+  bool first = true;
+  while (true) {
+    Expected<bool> got = source.next(packet);
+    if (!got.has_value()) {
+      read_status = got.status();
+      break;
+    }
+    if (!got.value()) break;
+    summary.packets++;
+    summary.wire_bytes += packet.wire_len;
+    summary.captured_bytes += packet.data.size();
+    if (first || packet.ts_ns < summary.first_ts_ns) summary.first_ts_ns = packet.ts_ns;
+    if (first || packet.ts_ns > summary.last_ts_ns) summary.last_ts_ns = packet.ts_ns;
+    first = false;
+    size_t shard = shards.size() == 1 ? 0 : routing_hash(packet) % shards.size();
+    pending[shard].push_back(std::move(packet));
+    packet = RawPacket();
+    if (pending[shard].size() >= packets_per_batch) {
+      shards[shard]->queue().push(std::move(pending[shard]));
+      pending[shard] = PacketBatch();
+      pending[shard].reserve(packets_per_batch);
+    }
+    if (options_.on_progress && (summary.packets & 1023) == 0) {
+      auto now = Clock::now();
+      if (now - last_progress >= std::chrono::milliseconds(options_.progress_interval_ms)) {
+        last_progress = now;
+        EngineProgress p;
+        p.packets = summary.packets;
+        p.bytes_read = source.progress().bytes_read;
+        p.bytes_total = source.progress().bytes_total;
+        p.records = bus.records();
+        for (auto& s : shards) p.flows += s->open_flows();
+        p.elapsed_seconds = std::chrono::duration<double>(now - started).count();
+        options_.on_progress(p);
+      }
+    }
+  }
+  for (size_t i = 0; i < shards.size(); ++i) {
+    if (!pending[i].empty()) shards[i]->queue().push(std::move(pending[i]));
+  }
+  for (auto& s : shards) s->finish();
+  for (auto& w : writers) w->finish();
+
+  Status sink_status;
+  for (auto& w : writers) {
+    if (!w->status().is_ok() && sink_status.is_ok()) sink_status = w->status();
+  }
+  for (RecordSink* sink : sinks_) {
+    Status s = sink->close();
+    if (!s.is_ok() && sink_status.is_ok()) sink_status = std::move(s).with_context(std::string(sink->name()));
+  }
+
+  for (auto& s : shards) {
+    summary.decode.merge(s->stats());
+    summary.flows.merge(s->flow_stats());
+    summary.fragments_pending += s->fragments_pending();
+    for (const auto& [descriptor, n] : s->emitter().counts()) summary.records[descriptor->name()] += n;
+  }
+  summary.source_issues = source.issues();
+  summary.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  if (options_.on_progress) {
+    EngineProgress p;
+    p.packets = summary.packets;
+    p.bytes_read = source.progress().bytes_read;
+    p.bytes_total = source.progress().bytes_total;
+    p.records = bus.records();
+    p.elapsed_seconds = summary.wall_seconds;
+    options_.on_progress(p);
+  }
+  if (!read_status.is_ok()) return read_status;
+  if (!sink_status.is_ok()) return sink_status;
+  return summary;
+}
+
+}  // namespace netcap

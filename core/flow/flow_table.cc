@@ -1,0 +1,407 @@
+#include "core/flow/flow_table.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/flow/community_id.h"
+#include "proto/anomaly.pb.h"
+#include "proto/connection.pb.h"
+
+namespace netcap {
+
+namespace {
+constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10, kUrg = 0x20,
+                  kEce = 0x40, kCwr = 0x80;
+
+// History letters in Zeek's conn.log meaning; each is recorded once per direction.
+constexpr std::string_view kHistoryLetters = "SHADFRTGW";
+
+uint64_t fnv1a(std::string_view s, uint64_t h = 0xcbf29ce484222325ULL) {
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+std::string transport_name(uint8_t protocol, bool v6) {
+  switch (protocol) {
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 132: return "sctp";
+    case 1: return "icmp";
+    case 58: return "icmpv6";
+    case 2: return "igmp";
+    case 47: return "gre";
+    default: return (v6 ? "ipv6-proto-" : "ip-proto-") + std::to_string(protocol);
+  }
+}
+}  // namespace
+
+void FlowTableStats::merge(const FlowTableStats& o) {
+  flows_created += o.flows_created;
+  flows_closed += o.flows_closed;
+  flows_evicted += o.flows_evicted;
+  flows_timed_out += o.flows_timed_out;
+  tcp_segments += o.tcp_segments;
+  retransmissions += o.retransmissions;
+  missed_bytes += o.missed_bytes;
+}
+
+FlowTable::FlowTable(const Limits& limits, RecordEmitter& emitter,
+                     StreamConsumerFactory* consumers)
+    : limits_(limits),
+      emitter_(emitter),
+      consumers_(consumers),
+      budget_(limits.max_shard_buffered_bytes) {}
+
+FlowTable::~FlowTable() = default;
+
+int64_t FlowTable::timeout_ns(Timeout t) const {
+  switch (t) {
+    case Timeout::kTcp: return limits_.tcp_idle_timeout_ns;
+    case Timeout::kUdp: return limits_.udp_idle_timeout_ns;
+    case Timeout::kOther: return limits_.other_idle_timeout_ns;
+    case Timeout::kClosing: return limits_.tcp_closed_linger_ns;
+  }
+  return limits_.other_idle_timeout_ns;
+}
+
+void FlowTable::touch(Flow& f, Timeout timeout) {
+  lru(f.timeout).erase(f.lru_pos);
+  f.timeout = timeout;
+  auto& list = lru(timeout);
+  f.lru_pos = list.insert(list.end(), &f);
+}
+
+void FlowTable::add_history(Flow& f, int dir, char letter) {
+  size_t bit = kHistoryLetters.find(letter);
+  if (bit == std::string_view::npos) return;
+  uint16_t mask = static_cast<uint16_t>(1u << bit);
+  if (f.history_seen[dir] & mask) return;
+  f.history_seen[dir] |= mask;
+  f.history += dir == 0 ? letter : static_cast<char>(letter - 'A' + 'a');
+}
+
+FlowTable::Flow* FlowTable::create_flow(const FlowKey& key, bool from_lo, const TransportInfo& t,
+                                        const PacketContext& ctx) {
+  auto owned = std::make_unique<Flow>();
+  Flow& f = *owned;
+  f.key = key;
+  f.protocol = t.ip_protocol;
+  f.vlan = t.vlan;
+  // The originator sent the first packet, except when that packet is a SYN-ACK: then the SYN
+  // was missed and the originator is its destination (Zeek flips such connections too).
+  f.flipped = t.ip_protocol == 6 && (t.tcp_flags & (kSyn | kAck)) == (kSyn | kAck);
+  bool packet_from_orig = !f.flipped;
+  f.orig_is_lo = packet_from_orig ? from_lo : !from_lo;
+  FlowEndpoints e = flow_endpoints(t);
+  if (packet_from_orig) {
+    f.orig_addr = t.src;
+    f.resp_addr = t.dst;
+    f.orig_port = t.src_port;
+    f.resp_port = t.dst_port;
+  } else {
+    f.orig_addr = t.dst;
+    f.resp_addr = t.src;
+    f.orig_port = t.dst_port;
+    f.resp_port = t.src_port;
+  }
+  if (t.ip_protocol == 1 || t.ip_protocol == 58) {
+    f.icmp_type = t.src_port;
+    f.icmp_code = t.dst_port;
+    f.orig_port = f.resp_port = 0;
+  }
+  f.network_proto = t.src.is_v6() ? "ipv6" : "ipv4";
+  std::string path = ctx.layer_path();
+  f.link_proto = path.substr(0, path.find(':'));
+  if (ctx.has_link_addresses()) {
+    f.src_mac = (packet_from_orig ? ctx.src_mac() : ctx.dst_mac()).to_string();
+    f.dst_mac = (packet_from_orig ? ctx.dst_mac() : ctx.src_mac()).to_string();
+  }
+  f.first_ts = f.last_ts = ctx.ts_ns();
+  f.first_frame = ctx.frame();
+  f.community_id = community_id_v1(t.src, t.dst, t.ip_protocol, e.src_port, e.dst_port, e.one_way);
+  char uid[20];
+  uint64_t h = fnv1a(f.community_id);
+  h = fnv1a(std::to_string(f.first_ts), h);
+  h = fnv1a(std::to_string(f.first_frame), h);
+  std::snprintf(uid, sizeof uid, "C%016llx", static_cast<unsigned long long>(h));
+  f.uid = uid;
+  if (f.flipped) f.history += '^';
+  if (t.ip_protocol == 6) {
+    if (consumers_ != nullptr) {
+      f.consumer = consumers_->create(f.uid, t, f.resp_port);
+    }
+    f.reassembler = std::make_unique<TcpConnectionReassembler>(limits_, budget_, f.consumer.get());
+  }
+  f.timeout = t.ip_protocol == 6 ? Timeout::kTcp : t.ip_protocol == 17 ? Timeout::kUdp
+                                                                       : Timeout::kOther;
+  auto& list = lru(f.timeout);
+  f.lru_pos = list.insert(list.end(), &f);
+  Flow* raw = owned.get();
+  flows_.emplace(key, std::move(owned));
+  stats_.flows_created++;
+  return raw;
+}
+
+void FlowTable::on_transport(const TransportInfo& t, const PacketContext& ctx) {
+  if (!t.src.valid()) return;
+  bool from_lo = false;
+  FlowKey key = make_flow_key(t, from_lo);
+  const int64_t ts = ctx.ts_ns();
+  Flow* f = nullptr;
+  if (auto it = flows_.find(key); it != flows_.end()) {
+    f = it->second.get();
+    // Idle longer than its timeout: the old flow ended; this packet starts a new one. Checked
+    // here (not only in sweep) so results do not depend on when a shard happens to sweep.
+    if (ts - f->last_ts > timeout_ns(f->timeout)) {
+      StreamEndReason reason = StreamEndReason::kIdle;
+      if (f->timeout == Timeout::kClosing) {
+        reason = f->dir[0].rst || f->dir[1].rst ? StreamEndReason::kRst : StreamEndReason::kFin;
+      } else {
+        stats_.flows_timed_out++;
+      }
+      finish(*f, reason, f->last_ts);
+      erase(f);
+      f = nullptr;
+    }
+  }
+  if (f != nullptr) {
+    // Port reuse: a new SYN on a connection that already ended starts a new connection.
+    if (t.ip_protocol == 6 && (t.tcp_flags & (kSyn | kAck)) == kSyn &&
+        f->timeout == Timeout::kClosing) {
+      finish(*f, f->dir[0].rst || f->dir[1].rst ? StreamEndReason::kRst : StreamEndReason::kFin,
+             ts);
+      erase(f);
+      f = nullptr;
+    }
+  }
+  if (f == nullptr) {
+    if (flows_.size() >= limits_.max_flows_per_shard && !flows_.empty()) {
+      // Evict the least recently active flow of any class.
+      Flow* oldest = nullptr;
+      for (auto& list : lru_) {
+        if (!list.empty() && (oldest == nullptr || list.front()->last_ts < oldest->last_ts)) {
+          oldest = list.front();
+        }
+      }
+      emit_flow_anomaly(*oldest, "flow.table_full",
+                        "flow table limit " + std::to_string(limits_.max_flows_per_shard) +
+                            " per shard reached; least recently active flow closed early",
+                        ts, ctx.frame());
+      stats_.flows_evicted++;
+      finish(*oldest, StreamEndReason::kEvicted, ts);
+      erase(oldest);
+    }
+    f = create_flow(key, from_lo, t, ctx);
+  }
+
+  const int dir = (from_lo == f->orig_is_lo) ? 0 : 1;
+  Direction& d = f->dir[dir];
+  d.packets++;
+  d.bytes += ctx.packet().wire_len;
+  d.payload += t.payload_length;
+  f->last_ts = std::max(f->last_ts, ts);
+
+  Timeout next = f->timeout == Timeout::kClosing ? Timeout::kClosing : f->timeout;
+  if (t.ip_protocol == 6) {
+    const uint8_t fl = t.tcp_flags;
+    const uint8_t bits[8] = {kFin, kSyn, kRst, kPsh, kAck, kUrg, kEce, kCwr};
+    for (int i = 0; i < 8; ++i) {
+      if (fl & bits[i]) f->flag_counts[i]++;
+    }
+    if (!t.header_truncated) {
+      f->window_sum += t.window;
+      f->window_packets++;
+    }
+    if ((fl & (kSyn | kAck)) == kSyn) {
+      d.syn = true;
+      add_history(*f, dir, 'S');
+    } else if ((fl & (kSyn | kAck)) == (kSyn | kAck)) {
+      d.synack = true;
+      add_history(*f, dir, 'H');
+    }
+    if (fl & kFin) {
+      d.fin = true;
+      add_history(*f, dir, 'F');
+    }
+    if (fl & kRst) {
+      d.rst = true;
+      add_history(*f, dir, 'R');
+    }
+    if (t.payload_length > 0) {
+      add_history(*f, dir, 'D');
+    } else if ((fl & (kSyn | kFin | kRst | kAck)) == kAck) {
+      add_history(*f, dir, 'A');
+    }
+    if (t.window == 0 && !(fl & kRst) && !t.header_truncated) add_history(*f, dir, 'W');
+
+    stats_.tcp_segments++;
+    if (f->reassembler) {
+      TcpSegment seg;
+      seg.dir = dir == 0 ? StreamDirection::kClientToServer : StreamDirection::kServerToClient;
+      seg.seq = t.seq;
+      seg.ack = t.ack;
+      seg.flags = fl;
+      seg.payload = t.payload;
+      seg.payload_length = t.payload_length;
+      seg.ts_ns = ts;
+      seg.frame = ctx.frame();
+      SegmentOutcome out = f->reassembler->add(seg);
+      if (out.retransmission) {
+        stats_.retransmissions++;
+        add_history(*f, dir, 'T');
+      }
+      if (out.new_gap) add_history(*f, dir, 'G');
+      for (const std::string& name : out.anomalies) {
+        emit_flow_anomaly(*f, name, "", ts, ctx.frame());
+      }
+    }
+    const bool closed = f->dir[0].rst || f->dir[1].rst || (f->dir[0].fin && f->dir[1].fin);
+    next = closed ? Timeout::kClosing : Timeout::kTcp;
+  } else if (t.payload_length > 0) {
+    add_history(*f, dir, 'D');
+  }
+  touch(*f, next);
+}
+
+void FlowTable::emit_flow_anomaly(const Flow& f, const std::string& name, std::string detail,
+                                  int64_t ts, uint64_t frame) {
+  auto a = std::make_unique<Anomaly>();
+  a->set_timestamp(ts);
+  a->set_frame(frame);
+  a->set_name(name);
+  a->set_layer(transport_name(f.protocol, f.orig_addr.is_v6()));
+  a->set_detail(std::move(detail));
+  a->set_srcip(f.orig_addr.to_string());
+  a->set_dstip(f.resp_addr.to_string());
+  a->set_srcport(f.orig_port);
+  a->set_dstport(f.resp_port);
+  a->set_flowid(f.uid);
+  emitter_.emit(std::move(a));
+}
+
+std::string FlowTable::conn_state(const Flow& f) const {
+  const Direction& o = f.dir[0];
+  const Direction& r = f.dir[1];
+  if (f.protocol != 6) return r.packets > 0 ? "SF" : "S0";
+  // Zeek's conn_state semantics (base/protocols/conn/main.zeek), evaluated at the end.
+  if (o.syn && !r.synack) {
+    if (r.rst) return "REJ";
+    if (o.rst) return "RSTOS0";
+    if (o.fin) return "SH";
+    if (r.packets == 0) return "S0";
+  }
+  if (!o.syn && r.synack) {
+    if (r.rst && !o.fin && o.packets == 0) return "RSTRH";
+    if (r.fin && o.packets == 0) return "SHR";
+  }
+  if (!o.syn && !r.synack && !r.syn) return "OTH";
+  if (o.rst) return "RSTO";
+  if (r.rst) return "RSTR";
+  if (o.fin && r.fin) return "SF";
+  if (o.fin) return "S2";
+  if (r.fin) return "S3";
+  return "S1";
+}
+
+void FlowTable::finish(Flow& f, StreamEndReason reason, int64_t now_ns) {
+  uint64_t missed = 0;
+  if (f.reassembler) {
+    f.reassembler->close(reason, now_ns);
+    missed = f.reassembler->missed_bytes(StreamDirection::kClientToServer) +
+             f.reassembler->missed_bytes(StreamDirection::kServerToClient);
+    stats_.missed_bytes += missed;
+  }
+  auto c = std::make_unique<Connection>();
+  c->set_timestampfirst(f.first_ts);
+  c->set_timestamplast(f.last_ts);
+  c->set_duration(f.last_ts - f.first_ts);
+  c->set_linkproto(f.link_proto);
+  c->set_networkproto(f.network_proto);
+  c->set_transportproto(transport_name(f.protocol, f.orig_addr.is_v6()));
+  c->set_srcmac(f.src_mac);
+  c->set_dstmac(f.dst_mac);
+  c->set_srcip(f.orig_addr.to_string());
+  c->set_srcport(f.orig_port);
+  c->set_dstip(f.resp_addr.to_string());
+  c->set_dstport(f.resp_port);
+  const Direction& o = f.dir[0];
+  const Direction& r = f.dir[1];
+  c->set_totalsize(static_cast<int64_t>(o.bytes + r.bytes));
+  c->set_apppayloadsize(static_cast<int64_t>(o.payload + r.payload));
+  c->set_numpackets(static_cast<int64_t>(o.packets + r.packets));
+  c->set_uid(f.uid);
+  c->set_bytesclienttoserver(static_cast<int64_t>(o.bytes));
+  c->set_bytesservertoclient(static_cast<int64_t>(r.bytes));
+  c->set_packetsclienttoserver(static_cast<int64_t>(o.packets));
+  c->set_packetsservertoclient(static_cast<int64_t>(r.packets));
+  c->set_payloadclienttoserver(static_cast<int64_t>(o.payload));
+  c->set_payloadservertoclient(static_cast<int64_t>(r.payload));
+  c->set_numfin(static_cast<int32_t>(f.flag_counts[0]));
+  c->set_numsyn(static_cast<int32_t>(f.flag_counts[1]));
+  c->set_numrst(static_cast<int32_t>(f.flag_counts[2]));
+  c->set_numpsh(static_cast<int32_t>(f.flag_counts[3]));
+  c->set_numack(static_cast<int32_t>(f.flag_counts[4]));
+  c->set_numurg(static_cast<int32_t>(f.flag_counts[5]));
+  c->set_numece(static_cast<int32_t>(f.flag_counts[6]));
+  c->set_numcwr(static_cast<int32_t>(f.flag_counts[7]));
+  if (f.window_packets > 0) {
+    c->set_meanwindowsize(static_cast<int32_t>(f.window_sum / f.window_packets));
+  }
+  c->set_connstate(conn_state(f));
+  c->set_history(f.history);
+  c->set_communityid(f.community_id);
+  c->set_vlan(f.vlan);
+  c->set_missedbytes(static_cast<int64_t>(missed));
+  c->set_firstframe(f.first_frame);
+  c->set_endreason(std::string(to_string(reason)));
+  if (f.icmp_type >= 0) {
+    c->set_icmptype(f.icmp_type);
+    c->set_icmpcode(f.icmp_code);
+  }
+  emitter_.emit(std::move(c));
+  stats_.flows_closed++;
+}
+
+void FlowTable::erase(Flow* f) {
+  lru(f->timeout).erase(f->lru_pos);
+  flows_.erase(f->key);  // destroys f
+}
+
+void FlowTable::sweep(int64_t now_ns) {
+  for (int i = 0; i < 4; ++i) {
+    const Timeout cls = static_cast<Timeout>(i);
+    const int64_t limit = timeout_ns(cls);
+    auto& list = lru_[i];
+    while (!list.empty() && now_ns - list.front()->last_ts > limit) {
+      Flow* f = list.front();
+      StreamEndReason reason = StreamEndReason::kIdle;
+      if (cls == Timeout::kClosing) {
+        reason = f->dir[0].rst || f->dir[1].rst ? StreamEndReason::kRst : StreamEndReason::kFin;
+      } else {
+        stats_.flows_timed_out++;
+      }
+      finish(*f, reason, now_ns);
+      erase(f);
+    }
+  }
+}
+
+void FlowTable::close_all(int64_t now_ns) {
+  // Deterministic order: by first frame.
+  std::vector<Flow*> all;
+  all.reserve(flows_.size());
+  for (auto& [k, f] : flows_) all.push_back(f.get());
+  std::sort(all.begin(), all.end(),
+            [](const Flow* a, const Flow* b) { return a->first_frame < b->first_frame; });
+  for (Flow* f : all) {
+    StreamEndReason reason = StreamEndReason::kEndOfCapture;
+    if (f->timeout == Timeout::kClosing) {
+      reason = f->dir[0].rst || f->dir[1].rst ? StreamEndReason::kRst : StreamEndReason::kFin;
+    }
+    finish(*f, reason, now_ns);
+  }
+  for (auto& list : lru_) list.clear();
+  flows_.clear();
+}
+
+}  // namespace netcap

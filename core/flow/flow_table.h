@@ -1,0 +1,120 @@
+// FlowTable: one shard's flows. Tracks every transport flow (TCP, UDP, SCTP, ICMP, ...) keyed by
+// the canonical 5-tuple + VLAN, keeps Zeek-style state and history, feeds TCP segments to the
+// reassembler, and emits one Connection record per flow when it ends: FIN/RST (after a short
+// linger for trailing ACKs), idle timeout, eviction when the table is full, or end of capture.
+//
+// Time is packet time (never the wall clock), so the same input gives the same records.
+// Thread-safety: none; owned by one shard thread.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "core/flow/flow_key.h"
+#include "core/packet/packet_context.h"
+#include "core/packet/record_emitter.h"
+#include "core/reassembly/stream_consumer.h"
+#include "core/reassembly/tcp_connection_reassembler.h"
+#include "core/util/limits.h"
+
+namespace netcap {
+
+// Chooses a consumer for a new TCP connection's reassembled streams (the application-protocol
+// layer plugs in here). May return nullptr: data is then only counted.
+class StreamConsumerFactory {
+ public:
+  virtual ~StreamConsumerFactory() = default;
+  // `flow_id` is the Connection UID; `server_port` the responder's port (a hint only).
+  virtual std::unique_ptr<StreamConsumer> create(const std::string& flow_id,
+                                                 const TransportInfo& first_packet,
+                                                 uint16_t server_port) = 0;
+};
+
+struct FlowTableStats {
+  uint64_t flows_created = 0;
+  uint64_t flows_closed = 0;
+  uint64_t flows_evicted = 0;
+  uint64_t flows_timed_out = 0;
+  uint64_t tcp_segments = 0;
+  uint64_t retransmissions = 0;
+  uint64_t missed_bytes = 0;
+  void merge(const FlowTableStats& o);
+};
+
+class FlowTable {
+ public:
+  FlowTable(const Limits& limits, RecordEmitter& emitter, StreamConsumerFactory* consumers);
+  ~FlowTable();
+
+  // Accounts one transport layer of a packet. `ctx` supplies frame, time, wire length, MACs.
+  void on_transport(const TransportInfo& t, const PacketContext& ctx);
+
+  // Closes flows idle longer than their timeout at packet time `now_ns` (call regularly).
+  void sweep(int64_t now_ns);
+
+  // Ends every flow (end of capture).
+  void close_all(int64_t now_ns);
+
+  size_t size() const { return flows_.size(); }
+  const FlowTableStats& stats() const { return stats_; }
+
+ private:
+  struct Direction {
+    uint64_t packets = 0;
+    uint64_t bytes = 0;    // frame bytes on the wire
+    uint64_t payload = 0;  // transport payload bytes per headers
+    bool syn = false, synack = false, fin = false, rst = false;
+  };
+  enum class Timeout : uint8_t { kTcp, kUdp, kOther, kClosing };
+  struct Flow {
+    FlowKey key;
+    bool orig_is_lo = true;  // originator is key.addr_lo side
+    IpAddress orig_addr, resp_addr;
+    uint16_t orig_port = 0, resp_port = 0;
+    uint8_t protocol = 0;
+    uint16_t vlan = 0;
+    std::string network_proto;
+    std::string link_proto;
+    std::string src_mac, dst_mac;
+    int64_t first_ts = 0, last_ts = 0;
+    uint64_t first_frame = 0;
+    Direction dir[2];  // [0] originator -> responder, [1] responder -> originator
+    uint32_t flag_counts[8] = {};
+    uint64_t window_sum = 0, window_packets = 0;
+    std::string history;
+    uint16_t history_seen[2] = {0, 0};  // bit per letter already recorded, per direction
+    bool flipped = false;
+    int icmp_type = -1, icmp_code = -1;
+    std::string uid;
+    std::string community_id;
+    std::unique_ptr<StreamConsumer> consumer;
+    std::unique_ptr<TcpConnectionReassembler> reassembler;
+    Timeout timeout = Timeout::kOther;
+    std::list<Flow*>::iterator lru_pos;
+  };
+
+  Flow* create_flow(const FlowKey& key, bool from_lo, const TransportInfo& t,
+                    const PacketContext& ctx);
+  void add_history(Flow& f, int dir, char letter);
+  void touch(Flow& f, Timeout timeout);
+  void finish(Flow& f, StreamEndReason reason, int64_t now_ns);
+  void erase(Flow* f);
+  std::list<Flow*>& lru(Timeout t) { return lru_[static_cast<int>(t)]; }
+  int64_t timeout_ns(Timeout t) const;
+  std::string conn_state(const Flow& f) const;
+  void emit_flow_anomaly(const Flow& f, const std::string& name, std::string detail, int64_t ts,
+                         uint64_t frame);
+
+  const Limits& limits_;
+  RecordEmitter& emitter_;
+  StreamConsumerFactory* consumers_;
+  ReassemblyBudget budget_;
+  std::unordered_map<FlowKey, std::unique_ptr<Flow>, FlowKeyHash> flows_;
+  std::list<Flow*> lru_[4];  // per timeout class, least recently active first
+  FlowTableStats stats_;
+};
+
+}  // namespace netcap
