@@ -271,10 +271,6 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
   for (auto& w : writers) {
     if (!w->status().is_ok() && sink_status.is_ok()) sink_status = w->status();
   }
-  for (RecordSink* sink : sinks_) {
-    Status s = sink->close();
-    if (!s.is_ok() && sink_status.is_ok()) sink_status = std::move(s).with_context(std::string(sink->name()));
-  }
 
   for (auto& s : shards) {
     summary.decode.merge(s->stats());

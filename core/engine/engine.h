@@ -66,8 +66,10 @@ class Engine {
   // `registry` and `sinks` must outlive run(). Sinks are written only from their writer thread.
   Engine(const LayerRegistry& registry, EngineOptions options, std::vector<RecordSink*> sinks);
 
-  // Processes `source` to its end (or until it is stopped), then flushes and closes the sinks.
-  // An error Status for environment failures (a sink that cannot write, a live capture error).
+  // Processes `source` to its end (or until it is stopped) and waits until every record has
+  // been written to the sinks. The sinks stay open (the caller adds meta data and closes them);
+  // no engine thread touches them after run() returns. An error Status for environment failures
+  // (a sink that cannot write, a live capture error).
   Expected<CaptureSummary> run(PacketSource& source);
 
  private:

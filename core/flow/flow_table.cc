@@ -165,9 +165,10 @@ void FlowTable::on_transport(const TransportInfo& t, const PacketContext& ctx) {
     }
   }
   if (f != nullptr) {
-    // Port reuse: a new SYN on a connection that already ended starts a new connection.
+    // Port reuse: a new SYN on a connection that already ended starts a new connection; a
+    // retransmitted SYN (same initial sequence number, e.g. retried after a RST) does not.
     if (t.ip_protocol == 6 && (t.tcp_flags & (kSyn | kAck)) == kSyn &&
-        f->timeout == Timeout::kClosing) {
+        f->timeout == Timeout::kClosing && !(f->has_isn && f->orig_isn == t.seq)) {
       finish(*f, f->dir[0].rst || f->dir[1].rst ? StreamEndReason::kRst : StreamEndReason::kFin,
              ts);
       erase(f);
@@ -214,6 +215,10 @@ void FlowTable::on_transport(const TransportInfo& t, const PacketContext& ctx) {
     }
     if ((fl & (kSyn | kAck)) == kSyn) {
       d.syn = true;
+      if (dir == 0 && !f->has_isn) {
+        f->has_isn = true;
+        f->orig_isn = t.seq;
+      }
       add_history(*f, dir, 'S');
     } else if ((fl & (kSyn | kAck)) == (kSyn | kAck)) {
       d.synack = true;

@@ -87,6 +87,8 @@ class FlowTable {
     std::string history;
     uint16_t history_seen[2] = {0, 0};  // bit per letter already recorded, per direction
     bool flipped = false;
+    bool has_isn = false;   // originator's SYN seen
+    uint32_t orig_isn = 0;  // its sequence number
     int icmp_type = -1, icmp_code = -1;
     std::string uid;
     std::string community_id;

@@ -1,6 +1,7 @@
 // Runs a libFuzzer target without libFuzzer: every file named on the command line (or found in
 // a directory named there) is passed once to LLVMFuzzerTestOneInput. Used to replay the corpus
 // and regression inputs in ordinary (gcc, sanitizer) builds and in ctest.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

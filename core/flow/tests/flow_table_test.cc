@@ -222,3 +222,16 @@ TEST_CASE("ICMP echo request and reply are one flow with type and code") {
   CHECK(conns[0]->numpackets() == 2);
   CHECK(conns[0]->connstate() == "SF");
 }
+
+TEST_CASE("a SYN retransmitted with the same sequence number after a RST stays one connection") {
+  Harness h;
+  for (int i = 0; i < 3; ++i) {
+    h.packet("10.0.0.1", 26242, "10.0.0.2", 110, 6, SYN, kSecond + i * 1000, 777);
+    h.packet("10.0.0.2", 110, "10.0.0.1", 26242, 6, RST | ACK, kSecond + i * 1000 + 10, 0, 778);
+  }
+  h.table->close_all(2 * kSecond);
+  auto conns = h.out.connections();
+  REQUIRE(conns.size() == 1);
+  CHECK(conns[0]->numpackets() == 6);
+  CHECK(conns[0]->connstate() == "REJ");
+}

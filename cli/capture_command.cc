@@ -1,0 +1,527 @@
+// netcap capture: read captures (or an interface), decode, track flows and reassemble TCP,
+// and write the records into a case directory (index.db + records/).
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "core/capture/packet_source.h"
+#include "core/engine/engine.h"
+#include "core/packet/layer_registry.h"
+#include "core/sinks/record_sink.h"
+
+namespace netcap {
+
+namespace {
+
+namespace fs = std::filesystem;
+using cli::CommandSpec;
+
+const CommandSpec& capture_spec() {
+  static const CommandSpec kSpec = [] {
+    CommandSpec spec;
+    spec.name = "capture";
+    spec.summary = "decode captures or an interface into a case (index.db + record files)";
+    spec.usage = "(-r FILE|DIR... | -i IFACE) -o CASE [OPTIONS]";
+    spec.description =
+        "Reads pcap and pcapng files (any timestamp precision, either byte order, pcapng with\n"
+        "several interfaces and link types, gzip-compressed captures), whole directories of them\n"
+        "merged in timestamp order, or a live interface. The link type comes from the capture\n"
+        "itself: Ethernet, Linux SLL and SLL2, raw IPv4/IPv6 and BSD loopback are decoded;\n"
+        "packets of other link types are counted and reported.\n"
+        "\n"
+        "Every packet is decoded from the link layer up (802.1Q/QinQ, MPLS, ARP, IPv4 with\n"
+        "fragment reassembly, IPv6 with extension headers and fragments, ICMP, ICMPv6, IGMP,\n"
+        "TCP, UDP, SCTP, and inside GRE, VXLAN and Geneve tunnels). Flows are tracked by the\n"
+        "canonical 5-tuple plus VLAN; TCP streams are reassembled. Each flow becomes a\n"
+        "Connection record (endpoints, packets and bytes each way, TCP flags, Zeek-style state\n"
+        "and history, Community ID) and every malformed layer an Anomaly record; the outer\n"
+        "layers of a malformed packet are still decoded and counted.\n"
+        "\n"
+        "The case directory receives:\n"
+        "  index.db                 SQLite index (one table per record type; forensic records\n"
+        "                           always, per-packet layer records with --index-layer-records)\n"
+        "  records/<Type>.ncap.gz   netcap's format: gzip'd, varint-length-delimited protobuf,\n"
+        "                           a Header record first (read them with 'netcap dump')\n"
+        "  records/<Type>.jsonl|csv with --records json,csv\n"
+        "\n"
+        "A damaged capture file is read up to the damage; the summary says where and why it\n"
+        "stopped. A missing file or one that is not a capture stops with an error before\n"
+        "anything is written.\n"
+        "\n"
+        "Work is spread over --workers shards by a direction-symmetric hash of each packet's\n"
+        "address pair; the results do not depend on the number of workers.\n"
+        "\n"
+        "On a terminal a progress line shows the percentage of input bytes read, packets per\n"
+        "second, records and open flows; a summary table follows at the end. Ctrl-C stops a\n"
+        "capture cleanly (open flows are closed and written).";
+    spec.options = {
+        {"read", 'r', "PATH", "A capture file or a directory of captures; repeat for several.", "",
+         true},
+        {"interface", 'i', "IFACE", "Capture live from this interface instead of files.", ""},
+        {"out", 'o', "CASE", "Case directory to write (created if missing).", ""},
+        {"force", 'f', "", "Replace the records of an existing case directory.", ""},
+        {"bpf", 0, "EXPR",
+         "Only process packets matching this BPF filter (tcpdump syntax); "
+         "works on files and interfaces.",
+         ""},
+        {"snaplen", 0, "BYTES", "Live capture: bytes kept per packet.", "262144"},
+        {"no-promisc", 0, "", "Live capture: do not put the interface in promiscuous mode.", ""},
+        {"records", 0, "LIST",
+         "Record files to write besides index.db, comma separated: ncap, "
+         "json, csv, or none.",
+         "ncap"},
+        {"layer-records", 0, "",
+         "Also write one record per decoded layer (Ethernet, IPv4, TCP, "
+         "...) to the record files.",
+         ""},
+        {"index-layer-records", 0, "",
+         "Also put the per-layer records into index.db (implies "
+         "--layer-records; makes the index much larger).",
+         ""},
+        {"workers", 'w', "N", "Shard threads.", "number of cores"},
+        {"max-flows", 0, "N",
+         "Flows tracked per shard before the least recently active one is "
+         "closed early (recorded as flow.table_full).",
+         "500000"},
+        {"tcp-timeout", 0, "SECONDS", "Idle time after which a TCP flow is closed.", "300"},
+        {"udp-timeout", 0, "SECONDS", "Idle time after which a UDP flow is closed.", "60"},
+        {"quiet", 'q', "", "No progress line and no summary table (warnings still go to stderr).",
+         ""},
+        {"json-summary", 0, "", "Print the summary as one JSON object on stdout (for scripts).",
+         ""},
+    };
+    spec.examples =
+        "netcap capture -r traffic.pcap -o case1\n"
+        "netcap capture -r day1/ -r day2.pcapng -o case2 --records ncap,json --force\n"
+        "netcap capture -i eth0 --bpf 'not port 22' -o live-case\n"
+        "netcap capture -r big.pcap -o case3 --quiet --json-summary | jq .packets_per_second";
+    spec.exit_status =
+        "0  the input was processed (damaged files are reported, not fatal)\n"
+        "1  an input could not be opened, or the case could not be written\n"
+        "2  bad command line";
+    return spec;
+  }();
+  return kSpec;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string utc_time(int64_t ns) {
+  time_t secs = static_cast<time_t>(ns / 1'000'000'000);
+  long frac = static_cast<long>(ns % 1'000'000'000);
+  if (frac < 0) {
+    frac += 1'000'000'000;
+    secs -= 1;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac / 1000);
+  return buf;
+}
+
+std::string with_commas(uint64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+std::string human_rate(double v) {
+  char buf[32];
+  if (v >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+  } else if (v >= 1e3) {
+    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  }
+  return buf;
+}
+
+long peak_rss_kb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+std::string unknown_key_text(DispatchSpace space, uint32_t key) {
+  char buf[64];
+  switch (space) {
+    case DispatchSpace::kLinkType:
+      std::snprintf(buf, sizeof buf, "link type %u", key);
+      break;
+    case DispatchSpace::kEtherType:
+      std::snprintf(buf, sizeof buf, "ethertype 0x%04x", key);
+      break;
+    case DispatchSpace::kIpProtocol:
+      std::snprintf(buf, sizeof buf, "IP protocol %u", key);
+      break;
+    case DispatchSpace::kUdpPort:
+      std::snprintf(buf, sizeof buf, "UDP port %u", key);
+      break;
+  }
+  return buf;
+}
+
+// Watches SIGINT/SIGTERM on its own thread (the signals are blocked in every other thread) and
+// asks the source to stop: no global state, no work inside a signal handler.
+class StopOnSignal {
+ public:
+  explicit StopOnSignal(PacketSource& source) : source_(source) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread([this] {
+      timespec wait{0, 200'000'000};
+      while (!done_.load()) {
+        int sig = sigtimedwait(&set_, nullptr, &wait);
+        if (sig == SIGINT || sig == SIGTERM) {
+          if (interrupted_.exchange(true)) _exit(130);  // second signal: give up at once
+          std::fprintf(stderr, "\nnetcap capture: stopping (press Ctrl-C again to abort)\n");
+          source_.request_stop();
+        }
+      }
+    });
+  }
+  ~StopOnSignal() {
+    done_.store(true);
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  bool interrupted() const { return interrupted_.load(); }
+
+ private:
+  PacketSource& source_;
+  sigset_t set_{}, old_{};
+  std::atomic<bool> done_{false}, interrupted_{false};
+  std::thread thread_;
+};
+
+std::string summary_json(const CaptureSummary& s, const PacketSource& source,
+                         const std::string& case_dir, const std::optional<LiveStats>& live) {
+  std::ostringstream o;
+  o << "{\"case\": \"" << json_escape(case_dir) << "\", \"input\": \""
+    << json_escape(source.description()) << "\", \"packets\": " << s.packets
+    << ", \"wire_bytes\": " << s.wire_bytes << ", \"captured_bytes\": " << s.captured_bytes
+    << ", \"first_ts_ns\": " << s.first_ts_ns << ", \"last_ts_ns\": " << s.last_ts_ns
+    << ", \"wall_seconds\": " << s.wall_seconds
+    << ", \"packets_per_second\": " << (s.wall_seconds > 0 ? s.packets / s.wall_seconds : 0)
+    << ", \"shards\": " << s.shards << ", \"peak_rss_kb\": " << peak_rss_kb();
+  o << ", \"flows\": {\"created\": " << s.flows.flows_created
+    << ", \"closed\": " << s.flows.flows_closed << ", \"timed_out\": " << s.flows.flows_timed_out
+    << ", \"evicted\": " << s.flows.flows_evicted << ", \"tcp_segments\": " << s.flows.tcp_segments
+    << ", \"retransmissions\": " << s.flows.retransmissions
+    << ", \"missed_bytes\": " << s.flows.missed_bytes << "}";
+  auto map_json = [&](const std::map<std::string, uint64_t>& m) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, v] : m) {
+      out += (first ? "\"" : ", \"") + json_escape(k) + "\": " + std::to_string(v);
+      first = false;
+    }
+    return out + "}";
+  };
+  o << ", \"records\": " << map_json(s.records);
+  o << ", \"layers\": " << map_json(s.decode.layers);
+  o << ", \"anomalies\": " << map_json(s.decode.anomalies);
+  std::map<std::string, uint64_t> unknown;
+  for (const auto& [k, v] : s.decode.unknown) unknown[unknown_key_text(k.first, k.second)] += v;
+  o << ", \"not_decoded\": " << map_json(unknown);
+  o << ", \"input_issues\": [";
+  for (size_t i = 0; i < s.source_issues.size(); ++i) {
+    const SourceIssue& is = s.source_issues[i];
+    o << (i ? ", " : "") << "{\"file\": \"" << json_escape(is.file)
+      << "\", \"byte_offset\": " << is.byte_offset << ", \"packets_before\": " << is.packets_before
+      << ", \"reason\": \"" << json_escape(is.reason)
+      << "\", \"fatal_for_file\": " << (is.fatal_for_file ? "true" : "false") << "}";
+  }
+  o << "]";
+  if (live) {
+    o << ", \"live\": {\"received\": " << live->received
+      << ", \"dropped_by_kernel\": " << live->dropped_by_kernel
+      << ", \"dropped_by_interface\": " << live->dropped_by_interface << "}";
+  }
+  o << "}";
+  return o.str();
+}
+
+void print_summary(std::ostream& out, const CaptureSummary& s, const PacketSource& source,
+                   const std::string& case_dir, const std::optional<LiveStats>& live) {
+  auto row = [&](const std::string& k, const std::string& v) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "  %-28s %s\n", k.c_str(), v.c_str());
+    out << buf;
+  };
+  out << "\nnetcap capture summary\n";
+  row("input", source.description());
+  row("case", case_dir);
+  row("packets", with_commas(s.packets) + " (" + with_commas(s.wire_bytes) + " bytes on the wire)");
+  if (s.packets > 0) {
+    row("capture time", utc_time(s.first_ts_ns) + " .. " + utc_time(s.last_ts_ns));
+  }
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%.2f s, %s packets/s, %.1f MB/s, %d shards, peak RSS %.0f MB",
+                s.wall_seconds,
+                human_rate(s.wall_seconds > 0 ? s.packets / s.wall_seconds : 0).c_str(),
+                s.wall_seconds > 0 ? s.captured_bytes / 1e6 / s.wall_seconds : 0.0, s.shards,
+                peak_rss_kb() / 1024.0);
+  row("processing", buf);
+  row("flows", with_commas(s.flows.flows_created) + " (" + with_commas(s.flows.flows_timed_out) +
+                   " idle-closed, " + with_commas(s.flows.flows_evicted) + " evicted)");
+  row("tcp", with_commas(s.flows.tcp_segments) + " segments, " +
+                 with_commas(s.flows.retransmissions) + " retransmissions, " +
+                 with_commas(s.flows.missed_bytes) + " bytes missed");
+  if (live) {
+    row("live capture", with_commas(live->received) + " received, " +
+                            with_commas(live->dropped_by_kernel) + " dropped by the kernel, " +
+                            with_commas(live->dropped_by_interface) + " by the interface");
+  }
+  out << "\n  records written\n";
+  for (const auto& [k, v] : s.records) row("  " + k, with_commas(v));
+  out << "\n  layers decoded (packets)\n";
+  for (const auto& [k, v] : s.decode.layers) row("  " + k, with_commas(v));
+  if (!s.decode.unknown.empty()) {
+    out << "\n  not decoded (no decoder for)\n";
+    for (const auto& [k, v] : s.decode.unknown)
+      row("  " + unknown_key_text(k.first, k.second), with_commas(v));
+  }
+  if (!s.decode.anomalies.empty()) {
+    out << "\n  anomalies\n";
+    for (const auto& [k, v] : s.decode.anomalies) row("  " + k, with_commas(v));
+  }
+  out << "\n";
+}
+
+void print_progress(const EngineProgress& p) {
+  char buf[200];
+  double rate = p.elapsed_seconds > 0 ? p.packets / p.elapsed_seconds : 0;
+  if (p.bytes_total > 0) {
+    std::snprintf(buf, sizeof buf, "\r  %5.1f%%  %s packets  %s pkts/s  %s records  %s flows   ",
+                  100.0 * p.bytes_read / p.bytes_total, with_commas(p.packets).c_str(),
+                  human_rate(rate).c_str(), with_commas(p.records).c_str(),
+                  with_commas(p.flows).c_str());
+  } else {
+    std::snprintf(buf, sizeof buf, "\r  %s packets  %s pkts/s  %s records  %s flows   ",
+                  with_commas(p.packets).c_str(), human_rate(rate).c_str(),
+                  with_commas(p.records).c_str(), with_commas(p.flows).c_str());
+  }
+  std::fputs(buf, stderr);
+  std::fflush(stderr);
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, ',')) {
+    if (!cur.empty()) out.push_back(cur);
+  }
+  return out;
+}
+
+int fail(const std::string& message) {
+  std::cerr << "netcap capture: " << message << "\n";
+  return cli::kExitFailure;
+}
+
+}  // namespace
+
+int run_capture(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  cli::ParsedArgs parsed;
+  int exit_code = 0;
+  if (!cli::parse_or_report(capture_spec(), args, &parsed, &exit_code, std::cout, std::cerr)) {
+    return exit_code;
+  }
+  auto usage = [](const std::string& m) {
+    std::cerr << "netcap capture: " << m << "\ntry 'netcap capture --help'\n";
+    return cli::kExitUsage;
+  };
+  const std::vector<std::string> reads = parsed.values("read");
+  const std::string iface = parsed.get("interface");
+  const std::string case_dir = parsed.get("out");
+  if (reads.empty() == iface.empty()) return usage("give either -r FILE|DIR... or -i IFACE");
+  if (case_dir.empty()) return usage("-o CASE is required");
+
+  Limits limits;
+  auto workers = parsed.get_int("workers", 0, 0, 256);
+  auto max_flows =
+      parsed.get_int("max-flows", static_cast<int64_t>(limits.max_flows_per_shard), 1, 1LL << 32);
+  auto tcp_timeout =
+      parsed.get_int("tcp-timeout", limits.tcp_idle_timeout_ns / 1'000'000'000, 1, 86400 * 365);
+  auto udp_timeout =
+      parsed.get_int("udp-timeout", limits.udp_idle_timeout_ns / 1'000'000'000, 1, 86400 * 365);
+  auto snaplen = parsed.get_int("snaplen", 262144, 64, 262144);
+  for (const auto* v : {&workers, &max_flows, &tcp_timeout, &udp_timeout, &snaplen}) {
+    if (!v->has_value()) return usage(v->status().message());
+  }
+  limits.max_flows_per_shard = static_cast<size_t>(*max_flows);
+  limits.tcp_idle_timeout_ns = *tcp_timeout * 1'000'000'000;
+  limits.udp_idle_timeout_ns = *udp_timeout * 1'000'000'000;
+
+  std::vector<std::string> record_kinds;
+  for (const std::string& kind : split_list(parsed.get("records", "ncap"))) {
+    if (kind == "none") continue;
+    if (kind == "ncap")
+      record_kinds.push_back("ncap");
+    else if (kind == "json" || kind == "jsonl")
+      record_kinds.push_back("jsonl");
+    else if (kind == "csv")
+      record_kinds.push_back("csv");
+    else
+      return usage("unknown record format '" + kind + "' (ncap, json, csv or none)");
+  }
+
+  // Open the input first: a missing or wrong input must not touch an existing case.
+  std::unique_ptr<PacketSource> source;
+  if (!reads.empty()) {
+    FileSourceOptions options;
+    options.bpf = parsed.get("bpf");
+    options.max_packet_bytes = limits.max_packet_bytes;
+    auto opened = open_file_source(reads, options);
+    if (!opened) return fail(opened.status().message());
+    source = std::move(opened.value());
+  } else {
+    LiveSourceOptions options;
+    options.interface = iface;
+    options.bpf = parsed.get("bpf");
+    options.snaplen = static_cast<int>(*snaplen);
+    options.promiscuous = !parsed.has("no-promisc");
+    auto opened = open_live_source(options);
+    if (!opened) return fail(opened.status().message());
+    source = std::move(opened.value());
+  }
+
+  std::error_code ec;
+  if (fs::exists(fs::path(case_dir) / "index.db", ec) && !parsed.has("force")) {
+    return fail("case " + case_dir + " already holds an index; use --force to replace it");
+  }
+  fs::create_directories(case_dir, ec);
+  if (ec) return fail("cannot create " + case_dir + ": " + ec.message());
+
+  const bool index_layers = parsed.has("index-layer-records");
+  SinkOptions sink_options;
+  sink_options.case_dir = case_dir;
+  sink_options.input_source = source->description();
+  sink_options.layer_records_in_index = index_layers;
+  sink_options.limits = &limits;
+  std::vector<std::unique_ptr<RecordSink>> sinks;
+  auto index = open_index_sink(sink_options);
+  if (!index) return fail(index.status().message());
+  RecordSink* index_sink = index.value().get();
+  sinks.push_back(std::move(index.value()));
+  for (const std::string& kind : record_kinds) {
+    auto sink = open_sink(kind, sink_options);
+    if (!sink) return fail(sink.status().message());
+    sinks.push_back(std::move(sink.value()));
+  }
+
+  LayerRegistry registry;
+  if (Status s = register_all_protocols(registry); !s.is_ok()) return fail(s.message());
+
+  const bool quiet = parsed.has("quiet");
+  const bool json_summary = parsed.has("json-summary");
+  const bool show_progress = !quiet && !json_summary && isatty(STDERR_FILENO);
+  EngineOptions options;
+  options.workers = static_cast<int>(*workers);
+  options.layer_records = index_layers || parsed.has("layer-records");
+  options.limits = limits;
+  if (show_progress) options.on_progress = print_progress;
+
+  std::vector<RecordSink*> sink_ptrs;
+  for (auto& s : sinks) sink_ptrs.push_back(s.get());
+  Engine engine(registry, options, sink_ptrs);
+  Expected<CaptureSummary> result = [&] {
+    StopOnSignal stop(*source);
+    return engine.run(*source);
+  }();
+  if (show_progress) std::fputs("\n", stderr);
+  if (!result) {
+    for (auto& s : sinks) (void)s->close();
+    return fail(result.status().message());
+  }
+  const CaptureSummary& summary = result.value();
+  const std::optional<LiveStats> live = source->live_stats();
+
+  // The summary goes into the index so queries can report it.
+  const std::pair<std::string, std::string> meta[] = {
+      {"input", source->description()},
+      {"packets", std::to_string(summary.packets)},
+      {"wire_bytes", std::to_string(summary.wire_bytes)},
+      {"captured_bytes", std::to_string(summary.captured_bytes)},
+      {"first_ts_ns", std::to_string(summary.first_ts_ns)},
+      {"last_ts_ns", std::to_string(summary.last_ts_ns)},
+      {"input_issues", std::to_string(summary.source_issues.size())},
+      {"capture_summary", summary_json(summary, *source, case_dir, live)},
+  };
+  Status close_status;
+  for (const auto& [k, v] : meta) {
+    Status s = index_sink->set_meta(k, v);
+    if (!s.is_ok() && close_status.is_ok()) close_status = s;
+  }
+  for (auto& s : sinks) {
+    Status st = s->close();
+    if (!st.is_ok() && close_status.is_ok())
+      close_status = std::move(st).with_context(std::string(s->name()));
+  }
+  if (!close_status.is_ok()) return fail(close_status.message());
+
+  // Damaged inputs are not fatal, but the analyst must see them even with --quiet.
+  for (const SourceIssue& issue : summary.source_issues) {
+    std::cerr << "netcap capture: warning: " << (issue.file.empty() ? "input" : issue.file)
+              << (issue.fatal_for_file ? ": stopped at byte " : ": at byte ") << issue.byte_offset
+              << " after " << issue.packets_before << " packets: " << issue.reason << "\n";
+  }
+  if (json_summary) {
+    std::cout << summary_json(summary, *source, case_dir, live) << "\n";
+  } else if (!quiet) {
+    print_summary(std::cout, summary, *source, case_dir, live);
+  }
+  return cli::kExitOk;
+}
+
+}  // namespace netcap
