@@ -1,8 +1,13 @@
 # One small helper per kind of unit: libraries, Catch2 test executables, fuzz targets.
 
+include(CheckCXXCompilerFlag)
+check_cxx_compiler_flag(-Wshadow=local NETCAP_HAS_WSHADOW_LOCAL)
 function(netcap_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic
                                            -Wno-missing-field-initializers)
+  if(NETCAP_HAS_WSHADOW_LOCAL)
+    target_compile_options(${target} PRIVATE -Wshadow=local)
+  endif()
 endfunction()
 
 # netcap_library(NAME SOURCES a.cc b.cc DEPS other_lib ...)

@@ -3,6 +3,7 @@
 // returns false once the queue is closed and drained.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -34,6 +35,21 @@ class BoundedQueue {
     items_.pop_front();
     not_full_.notify_one();
     return true;
+  }
+
+  enum class PopResult { kItem, kTimeout, kClosed };
+  // Like pop(), but gives up after `timeout` without an item.
+  template <typename Duration>
+  PopResult pop_for(T& out, Duration timeout) {
+    std::unique_lock lock(mutex_);
+    if (!not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); })) {
+      return PopResult::kTimeout;
+    }
+    if (items_.empty()) return PopResult::kClosed;
+    out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return PopResult::kItem;
   }
 
   // No more pushes; consumers drain what is left.

@@ -34,21 +34,39 @@ class SinkWriter {
   RecordSink* sink() const { return sink_; }
 
  private:
+  // Records are flushed (the index commits its transaction) at most once a second, and when
+  // the queue has been idle for a moment: bulk loads are not slowed by a commit per batch and a
+  // live capture still shows its records promptly.
   void loop() {
+    using Clock = std::chrono::steady_clock;
     SharedBatch batch;
-    while (queue_.pop(batch)) {
-      if (!status_.is_ok()) continue;
-      for (const auto& record : *batch) {
-        Status s = sink_->write(*record);
-        if (!s.is_ok()) {
-          status_ = std::move(s).with_context(std::string(sink_->name()));
-          break;
+    bool dirty = false;
+    auto last_flush = Clock::now();
+    while (true) {
+      auto got = queue_.pop_for(batch, std::chrono::milliseconds(200));
+      if (got == BoundedQueue<SharedBatch>::PopResult::kClosed) break;
+      if (got == BoundedQueue<SharedBatch>::PopResult::kItem && status_.is_ok()) {
+        for (const auto& record : *batch) {
+          Status s = sink_->write(*record);
+          if (!s.is_ok()) {
+            status_ = std::move(s).with_context(std::string(sink_->name()));
+            break;
+          }
         }
+        dirty = true;
       }
-      if (status_.is_ok()) {
+      batch.reset();
+      const bool idle = got == BoundedQueue<SharedBatch>::PopResult::kTimeout;
+      if (dirty && status_.is_ok() && (idle || Clock::now() - last_flush >= std::chrono::seconds(1))) {
         Status s = sink_->flush();
         if (!s.is_ok()) status_ = std::move(s).with_context(std::string(sink_->name()));
+        dirty = false;
+        last_flush = Clock::now();
       }
+    }
+    if (dirty && status_.is_ok()) {
+      Status s = sink_->flush();
+      if (!s.is_ok()) status_ = std::move(s).with_context(std::string(sink_->name()));
     }
   }
 
@@ -113,7 +131,10 @@ class Shard {
   void start() {
     thread_ = std::thread([this] { loop(); });
   }
-  void finish() {
+  // `end_ts` is the largest timestamp of the whole input: flows are closed relative to it, so
+  // the records do not depend on how packets were spread over shards.
+  void finish(int64_t end_ts) {
+    end_ts_ = end_ts;  // read by the shard thread only after the queue is closed and drained
     queue_.close();
     if (thread_.joinable()) thread_.join();
   }
@@ -150,6 +171,7 @@ class Shard {
   }
 
   void end() {
+    if (end_ts_ > now_) now_ = end_ts_;
     flows_.close_all(now_);
     fragments_pending_ = fragments_.pending();
     for (const FragmentKey& key : fragments_.expire(std::numeric_limits<int64_t>::max())) {
@@ -182,6 +204,7 @@ class Shard {
   FlowTable flows_;
   int64_t now_ = std::numeric_limits<int64_t>::min();
   int64_t last_sweep_ = std::numeric_limits<int64_t>::min();
+  int64_t end_ts_ = std::numeric_limits<int64_t>::min();
   std::atomic<uint64_t> open_flows_{0};
   size_t fragments_pending_ = 0;
   std::thread thread_;
@@ -264,7 +287,7 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
   for (size_t i = 0; i < shards.size(); ++i) {
     if (!pending[i].empty()) shards[i]->queue().push(std::move(pending[i]));
   }
-  for (auto& s : shards) s->finish();
+  for (auto& s : shards) s->finish(summary.last_ts_ns);
   for (auto& w : writers) w->finish();
 
   Status sink_status;

@@ -402,6 +402,9 @@ void FlowTable::close_all(int64_t now_ns) {
     StreamEndReason reason = StreamEndReason::kEndOfCapture;
     if (f->timeout == Timeout::kClosing) {
       reason = f->dir[0].rst || f->dir[1].rst ? StreamEndReason::kRst : StreamEndReason::kFin;
+    } else if (now_ns - f->last_ts > timeout_ns(f->timeout)) {
+      reason = StreamEndReason::kIdle;  // went idle before the capture ended
+      stats_.flows_timed_out++;
     }
     finish(*f, reason, now_ns);
   }

@@ -4,12 +4,29 @@
 //
 // Overlap policy (RFC 5722 for IPv6, and the usual IDS practice for IPv4): the first copy of a
 // byte wins; an overlap whose bytes differ is reported as an anomaly (a classic evasion).
+//
+// Limits and the anomalies they raise (all listed in Outcome::anomalies):
+//   - a non-last fragment whose length is not a multiple of 8 (RFC 791 section 3.1, RFC 8200
+//     section 4.5): "ip.fragment_bad_length", the fragment is dropped;
+//   - a datagram whose fragmentable part would exceed 65535 bytes (or
+//     limits.max_fragment_set_bytes, whichever is smaller): "ip.fragment_too_large", the whole
+//     set is dropped (the classic ping-of-death shape);
+//   - more than limits.max_fragments_per_set fragments (duplicates included) for one datagram:
+//     "ip.too_many_fragments", the whole set is dropped;
+//   - limits.max_fragment_sets datagrams pending: "ip.fragment_table_full", the set whose FIRST
+//     fragment arrived earliest (oldest first_ts_ns, ties broken by key order) is dropped to make
+//     room for the new one;
+//   - a last fragment (MF=0) that disagrees with an earlier last fragment or with data already
+//     held beyond its end: "ip.fragment_inconsistent_length", that fragment is dropped;
+//   - a fragment for a set older than limits.fragment_timeout_ns: the stale set is discarded
+//     ("ip.fragment_timeout") and a new set starts with this fragment.
 // Thread-safety: none; owned by one shard.
 #pragma once
 
 #include <compare>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -65,14 +82,20 @@ class FragmentReassembler {
   };
   struct Set {
     int64_t first_ts_ns = 0;
-    std::map<uint32_t, Piece> pieces;  // by offset
+    // Non-overlapping pieces by offset: a new fragment only fills the holes (first copy wins).
+    std::map<uint32_t, Piece> pieces;
     size_t bytes = 0;
     bool have_last = false;
     uint32_t total_length = 0;  // valid when have_last
     uint32_t fragments = 0;
   };
+  using AgeKey = std::pair<int64_t, FragmentKey>;
+
+  void erase_set(std::map<FragmentKey, Set>::iterator it);
+
   const Limits& limits_;
   std::map<FragmentKey, Set> sets_;
+  std::set<AgeKey> by_age_;  // (first_ts_ns, key) of every set in sets_, oldest first
 };
 
 }  // namespace netcap

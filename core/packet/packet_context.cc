@@ -53,6 +53,10 @@ bool PacketContext::dispatch(DispatchSpace space, uint32_t key, std::span<const 
   return true;
 }
 
+bool PacketContext::has_decoder(DispatchSpace space, uint32_t key) const {
+  return registry_.find(space, key) != nullptr;
+}
+
 void PacketContext::anomaly(std::string_view name, std::string detail) {
   stats_.anomalies[std::string(name)]++;
   auto record = std::make_unique<Anomaly>();

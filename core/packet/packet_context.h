@@ -79,6 +79,9 @@ class PacketContext {
   // DecodeStats::unknown (not an anomaly: unsupported is not malformed). Depth beyond
   // limits.max_layer_depth is the anomaly "packet.too_many_layers". Returns true if a decoder ran.
   bool dispatch(DispatchSpace space, uint32_t key, std::span<const uint8_t> bytes);
+  // True if a decoder is bound under (space, key). Lets a parent try optional hints (UDP ports)
+  // without counting an unbound key as unknown.
+  bool has_decoder(DispatchSpace space, uint32_t key) const;
 
   // Records a named anomaly ("ipv4.bad_header_length") with a short detail, stamped with the
   // packet's frame, time, current addresses and the layer path so far.
@@ -103,6 +106,15 @@ class PacketContext {
   void set_network(const IpAddress& src, const IpAddress& dst);
   const IpAddress& net_src() const { return net_src_; }
   const IpAddress& net_dst() const { return net_dst_; }
+  // Payload length of the innermost network layer according to its header (IPv4 total length
+  // minus header, IPv6 payload length minus extension headers). It can exceed the bytes handed
+  // to the transport decoder when the snap length cut the frame.
+  void set_network_payload_length(uint32_t length) { net_payload_length_ = length; }
+  uint32_t network_payload_length() const { return net_payload_length_; }
+  // True while the innermost network payload is a reassembled datagram (transport decoders copy
+  // it into TransportInfo::from_reassembled_fragments).
+  void set_network_reassembled(bool reassembled) { net_reassembled_ = reassembled; }
+  bool network_reassembled() const { return net_reassembled_; }
 
   // Adds a transport layer; returns nullptr (and records "packet.too_many_transports") past
   // limits.max_transports_per_packet. src/dst/vlan are pre-filled from the current network.
@@ -134,6 +146,8 @@ class PacketContext {
   std::array<uint16_t, 8> vlans_{};
   size_t vlan_count_ = 0;
   IpAddress net_src_, net_dst_;
+  uint32_t net_payload_length_ = 0;
+  bool net_reassembled_ = false;
   std::array<TransportInfo, 8> transports_{};
   size_t transport_count_ = 0;
   std::vector<std::unique_ptr<std::vector<uint8_t>>> kept_;

@@ -1,0 +1,27 @@
+// The netcap subcommands. Each run_* takes the arguments after "netcap" (argv[0] is the command
+// name) and returns the process exit status (cli/args.h: 0 ok, 1 failure, 2 usage).
+// The *_main variants write to the given streams so that tests can run them in-process.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace netcap {
+
+int run_capture(int argc, char** argv);  // cli/capture_command.cc (the lead)
+int run_dump(int argc, char** argv);     // cli/dump_command.cc
+int run_query(int argc, char** argv);    // cli/query_command.cc
+
+namespace cli {
+
+// `args` excludes the command name. Output goes to `out`, diagnostics to `err`.
+int dump_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `terminal_output`: whether `out` is a terminal (the default --format is table there, CSV
+// otherwise).
+int query_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+               bool terminal_output = false);
+
+}  // namespace cli
+
+}  // namespace netcap

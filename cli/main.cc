@@ -1,0 +1,83 @@
+// netcap: dispatches "netcap <command> ..." to the subcommands in commands.h.
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "core/sinks/record_sink.h"
+
+namespace {
+
+struct CommandEntry {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);
+};
+
+// The one list of commands; help and dispatch both come from it.
+constexpr CommandEntry kCommands[] = {
+    {"capture", "decode pcap/pcapng input into a case (index.db, record files)",
+     netcap::run_capture},
+    {"dump", "print the records of a .ncap.gz file", netcap::run_dump},
+    {"query", "answer questions from a case index (summary, hosts, connections, anomalies)",
+     netcap::run_query},
+};
+
+void print_top_help(std::ostream& out) {
+  out << "netcap " << netcap::netcap_version() << " - network forensics toolkit\n\n"
+      << "USAGE\n    netcap <command> [options]\n\nCOMMANDS\n";
+  for (const CommandEntry& command : kCommands) {
+    std::string name = command.name;
+    name.resize(10, ' ');
+    out << "    " << name << command.summary << "\n";
+  }
+  out << "    help      show help for a command (netcap help <command>)\n"
+      << "    version   print the netcap version\n\n"
+      << "Run 'netcap <command> --help' for a command's options and examples.\n";
+}
+
+const CommandEntry* find_command(std::string_view name) {
+  for (const CommandEntry& command : kCommands) {
+    if (name == command.name) return &command;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_top_help(std::cerr);
+    return netcap::cli::kExitUsage;
+  }
+  std::string_view command = argv[1];
+  if (command == "--help" || command == "-h") {
+    print_top_help(std::cout);
+    return netcap::cli::kExitOk;
+  }
+  if (command == "help") {
+    if (argc < 3) {
+      print_top_help(std::cout);
+      return netcap::cli::kExitOk;
+    }
+    const CommandEntry* entry = find_command(argv[2]);
+    if (entry == nullptr) {
+      std::cerr << "netcap: unknown command '" << argv[2] << "'\ntry 'netcap --help'\n";
+      return netcap::cli::kExitUsage;
+    }
+    char help_flag[] = "--help";
+    char* help_argv[] = {argv[2], help_flag, nullptr};
+    return entry->run(2, help_argv);
+  }
+  if (command == "version" || command == "--version") {
+    std::cout << "netcap " << netcap::netcap_version() << "\n";
+    return netcap::cli::kExitOk;
+  }
+  const CommandEntry* entry = find_command(command);
+  if (entry == nullptr) {
+    std::cerr << "netcap: unknown command '" << command << "'\ntry 'netcap --help'\n";
+    return netcap::cli::kExitUsage;
+  }
+  return entry->run(argc - 1, argv + 1);
+}
