@@ -256,7 +256,7 @@ std::string summary_json(const CaptureSummary& s, const PacketSource& source,
     << ", \"evicted\": " << s.flows.flows_evicted << ", \"tcp_segments\": " << s.flows.tcp_segments
     << ", \"retransmissions\": " << s.flows.retransmissions
     << ", \"missed_bytes\": " << s.flows.missed_bytes << "}";
-  auto map_json = [&](const std::map<std::string, uint64_t>& m) {
+  auto map_json = [&](const auto& m) {
     std::string out = "{";
     bool first = true;
     for (const auto& [k, v] : m) {

@@ -74,7 +74,9 @@ class FileSource final : public PacketSource {
     std::pop_heap(heap_.begin(), heap_.end(), later_);
     size_t i = heap_.back();
     heap_.pop_back();
-    out = std::move(inputs_[i].pending);
+    // Swap rather than move: the caller's old buffer goes back to the reader and is refilled
+    // in place, so steady-state reading allocates nothing per packet.
+    std::swap(out, inputs_[i].pending);
     out.frame = ++frames_;
     out.source_index = static_cast<uint32_t>(i);
     Expected<bool> got = advance(i);

@@ -15,7 +15,12 @@ namespace {
 
 using RecordBatch = std::vector<std::unique_ptr<google::protobuf::Message>>;
 using SharedBatch = std::shared_ptr<const RecordBatch>;
-using PacketBatch = std::vector<RawPacket>;
+// Packets travel from the reader to a shard in batches; processed batches go back to the reader
+// through a recycling queue so that packet buffers are reused instead of reallocated.
+struct PacketBatch {
+  std::vector<RawPacket> items;
+  size_t count = 0;
+};
 
 // One writer thread per sink; the first error stops writing to that sink (the rest of its
 // queue is drained and dropped so producers never block forever) and is reported by run().
@@ -119,10 +124,11 @@ class ShardEmitter final : public RecordEmitter {
 class Shard {
  public:
   Shard(const LayerRegistry& registry, const EngineOptions& options, RecordBus& bus,
-        size_t queue_batches)
+        size_t queue_batches, BoundedQueue<PacketBatch>& recycle)
       : registry_(registry),
         options_(options),
         queue_(queue_batches),
+        recycle_(recycle),
         fragments_(options.limits),
         emitter_(bus, options.limits.record_batch_size),
         consumers_(options.make_consumer_factory ? options.make_consumer_factory() : nullptr),
@@ -149,7 +155,10 @@ class Shard {
   void loop() {
     PacketBatch batch;
     while (queue_.pop(batch)) {
-      for (const RawPacket& packet : batch) process(packet);
+      for (size_t i = 0; i < batch.count; ++i) process(batch.items[i]);
+      batch.count = 0;
+      recycle_.try_push(batch);  // dropped when the recycling queue is full
+      batch = PacketBatch();
     }
     end();
   }
@@ -197,6 +206,7 @@ class Shard {
   const LayerRegistry& registry_;
   const EngineOptions& options_;
   BoundedQueue<PacketBatch> queue_;
+  BoundedQueue<PacketBatch>& recycle_;
   FragmentReassembler fragments_;
   ShardEmitter emitter_;
   DecodeStats stats_;
@@ -224,7 +234,7 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
 
   // Live capture hands packets over one by one so records appear promptly; files in batches.
   const bool live = source.progress().bytes_total == 0;
-  const size_t packets_per_batch = live ? 1 : 64;
+  const size_t packets_per_batch = live ? 1 : 256;
   const size_t queue_batches =
       std::max<size_t>(2, options_.limits.shard_queue_packets / packets_per_batch);
 
@@ -233,17 +243,24 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
     writers.push_back(std::make_unique<SinkWriter>(sink, options_.limits.sink_queue_batches));
   }
   RecordBus bus(writers);
+  BoundedQueue<PacketBatch> recycle(queue_batches * static_cast<size_t>(workers) + 4);
   std::vector<std::unique_ptr<Shard>> shards;
   for (int i = 0; i < workers; ++i) {
-    shards.push_back(std::make_unique<Shard>(registry_, options_, bus, queue_batches));
+    shards.push_back(std::make_unique<Shard>(registry_, options_, bus, queue_batches, recycle));
   }
   for (auto& w : writers) w->start();
   for (auto& s : shards) s->start();
 
   CaptureSummary summary;
   summary.shards = workers;
+  auto fresh_batch = [&] {
+    PacketBatch b;
+    if (!recycle.try_pop(b)) b.items.resize(packets_per_batch);
+    b.count = 0;
+    return b;
+  };
   std::vector<PacketBatch> pending(shards.size());
-  for (auto& p : pending) p.reserve(packets_per_batch);
+  for (auto& p : pending) p = fresh_batch();
   Status read_status;
   RawPacket packet;
   auto last_progress = Clock::now();
@@ -262,12 +279,12 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
     if (first || packet.ts_ns > summary.last_ts_ns) summary.last_ts_ns = packet.ts_ns;
     first = false;
     size_t shard = shards.size() == 1 ? 0 : routing_hash(packet) % shards.size();
-    pending[shard].push_back(std::move(packet));
-    packet = RawPacket();
-    if (pending[shard].size() >= packets_per_batch) {
-      shards[shard]->queue().push(std::move(pending[shard]));
-      pending[shard] = PacketBatch();
-      pending[shard].reserve(packets_per_batch);
+    PacketBatch& batch = pending[shard];
+    // Swap: the batch slot's old buffer comes back in `packet` for the source to refill.
+    std::swap(batch.items[batch.count++], packet);
+    if (batch.count >= batch.items.size()) {
+      shards[shard]->queue().push(std::move(batch));
+      batch = fresh_batch();
     }
     if (options_.on_progress && (summary.packets & 1023) == 0) {
       auto now = Clock::now();
@@ -285,7 +302,7 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
     }
   }
   for (size_t i = 0; i < shards.size(); ++i) {
-    if (!pending[i].empty()) shards[i]->queue().push(std::move(pending[i]));
+    if (pending[i].count > 0) shards[i]->queue().push(std::move(pending[i]));
   }
   for (auto& s : shards) s->finish(summary.last_ts_ns);
   for (auto& w : writers) w->finish();

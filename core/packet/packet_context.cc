@@ -31,6 +31,12 @@ void PacketContext::decode() {
   dispatch(DispatchSpace::kLinkType, packet_.linktype, packet_.bytes());
 }
 
+void PacketContext::count_layer(std::string_view name) {
+  auto it = stats_.layers.find(name);
+  if (it == stats_.layers.end()) it = stats_.layers.emplace(std::string(name), 0).first;
+  ++it->second;
+}
+
 bool PacketContext::dispatch(DispatchSpace space, uint32_t key, std::span<const uint8_t> bytes) {
   const LayerDecoder* decoder = registry_.find(space, key);
   if (decoder == nullptr) {
@@ -43,11 +49,12 @@ bool PacketContext::dispatch(DispatchSpace space, uint32_t key, std::span<const 
     return false;
   }
   ++depth_;
-  path_.push_back(decoder->name);
   // A layer appearing twice in one packet (tunnels) counts once per packet.
-  if (std::count(path_.begin(), path_.end(), decoder->name) == 1) {
-    stats_.layers[std::string(decoder->name)]++;
+  const auto path_end = path_.begin() + static_cast<std::ptrdiff_t>(path_len_);
+  if (std::find(path_.begin(), path_end, decoder->name) == path_end) {
+    count_layer(decoder->name);
   }
+  if (path_len_ < path_.size()) path_[path_len_++] = decoder->name;
   decoder->decode(bytes, *this);
   --depth_;
   return true;
@@ -126,7 +133,7 @@ std::span<const uint8_t> PacketContext::keep(std::vector<uint8_t> buffer) {
 
 std::string PacketContext::layer_path() const {
   std::string out;
-  for (size_t i = 0; i < path_.size(); ++i) {
+  for (size_t i = 0; i < path_len_; ++i) {
     if (i) out += ':';
     out += path_[i];
   }

@@ -29,8 +29,9 @@ namespace netcap {
 
 // Counters a shard keeps while decoding; merged across shards for the summary.
 struct DecodeStats {
-  std::map<std::string, uint64_t> layers;     // layer name -> packets that contained it
-  std::map<std::string, uint64_t> anomalies;  // anomaly name -> occurrences
+  // layer name -> packets that contained it (transparent comparator: no string per lookup)
+  std::map<std::string, uint64_t, std::less<>> layers;
+  std::map<std::string, uint64_t, std::less<>> anomalies;  // anomaly name -> occurrences
   // (space, key) that no decoder is bound to -> occurrences ("linktype 105" unsupported etc.)
   std::map<std::pair<DispatchSpace, uint32_t>, uint64_t> unknown;
   uint64_t packets = 0;
@@ -133,6 +134,8 @@ class PacketContext {
  private:
   const RawPacket& packet_;
   const LayerRegistry& registry_;
+  void count_layer(std::string_view name);
+
   const Limits& limits_;
   FragmentReassembler& fragments_;
   RecordEmitter& emitter_;
@@ -140,7 +143,8 @@ class PacketContext {
   bool layer_records_;
 
   int depth_ = 0;
-  std::vector<std::string_view> path_;
+  std::array<std::string_view, 24> path_{};  // layer names; deeper layers are not listed
+  size_t path_len_ = 0;
   bool has_macs_ = false;
   MacAddress src_mac_, dst_mac_;
   std::array<uint16_t, 8> vlans_{};

@@ -42,6 +42,8 @@ class TcpConnectionReassembler {
   uint64_t delivered_bytes(StreamDirection dir) const { return side(dir).delivered_bytes(); }
   uint64_t missed_bytes(StreamDirection dir) const { return side(dir).missed_bytes(); }
   uint64_t buffered_bytes() const { return client_.buffered_bytes() + server_.buffered_bytes(); }
+  // Compare-window memory of both directions (also charged to the budget).
+  uint64_t window_bytes() const { return client_.window_bytes() + server_.window_bytes(); }
   uint64_t retransmitted_segments(StreamDirection dir) const {
     return side(dir).retransmitted_segments();
   }

@@ -13,7 +13,7 @@ TcpDirection::TcpDirection(const Limits& limits, ReassemblyBudget& budget, Strea
                            StreamDirection dir)
     : limits_(limits), budget_(budget), consumer_(consumer), dir_(dir) {}
 
-TcpDirection::~TcpDirection() { budget_.release(buffered_bytes_); }
+TcpDirection::~TcpDirection() { budget_.release(buffered_bytes_ + ring_.size()); }
 
 int64_t TcpDirection::to_off(uint32_t seq) const {
   // Relative to the next expected sequence number, so the unwrapped offset is right as long as
@@ -265,8 +265,13 @@ bool TcpDirection::tail_differs(uint64_t off, const uint8_t* data, uint64_t len)
   if (ring_.empty()) return false;
   const uint64_t from = std::max(off, ring_valid_from());
   const uint64_t to = std::min(off + len, ring_end_);
-  for (uint64_t o = from; o < to; ++o) {
-    if (ring_[o % ring_.size()] != data[o - off]) return true;
+  const uint64_t n = ring_.size();
+  // Compare in at most two contiguous pieces of the ring (memcmp, not byte by byte).
+  for (uint64_t o = from; o < to;) {
+    const uint64_t pos = o % n;
+    const uint64_t run = std::min(to - o, n - pos);
+    if (std::memcmp(ring_.data() + pos, data + (o - off), run) != 0) return true;
+    o += run;
   }
   return false;
 }
@@ -280,16 +285,36 @@ void TcpDirection::remember(const uint8_t* data, uint64_t len) {
     uint64_t size = std::max<uint64_t>(ring_.size(), 4096);
     while (size < wanted && size < kCompareWindowBytes) size *= 2;
     size = std::min<uint64_t>(size, kCompareWindowBytes);
-    if (size != ring_.size()) {
+    // The window is charged to the shard's reassembly budget; when the budget is exhausted
+    // the window stops growing (older retransmissions are then not compared, never lost).
+    if (size != ring_.size() && budget_.try_reserve(static_cast<size_t>(size - ring_.size()))) {
       std::vector<uint8_t> grown(size);
-      for (uint64_t o = valid_from; o < ring_end_; ++o) grown[o % size] = ring_[o % ring_.size()];
+      const uint64_t old_size = ring_.size();
+      for (uint64_t o = valid_from; o < ring_end_;) {  // at most two contiguous pieces each side
+        const uint64_t from_pos = o % std::max<uint64_t>(old_size, 1);
+        const uint64_t to_pos = o % size;
+        const uint64_t run = std::min({ring_end_ - o, old_size - from_pos, size - to_pos});
+        std::memcpy(grown.data() + to_pos, ring_.data() + from_pos, run);
+        o += run;
+      }
       ring_.swap(grown);
+    }
+    if (ring_.empty()) {  // no budget for even the first window: nothing is comparable
+      ring_end_ += len;
+      return;
     }
   }
   const uint64_t n = ring_.size();
-  // Only the last n bytes can stay in the window.
+  // Only the last n bytes can stay in the window; copy them in at most two pieces.
   const uint64_t skip = len > n ? len - n : 0;
-  for (uint64_t i = skip; i < len; ++i) ring_[(ring_end_ + i) % n] = data[i];
+  uint64_t o = ring_end_ + skip;
+  for (uint64_t i = skip; i < len;) {
+    const uint64_t pos = o % n;
+    const uint64_t run = std::min(len - i, n - pos);
+    std::memcpy(ring_.data() + pos, data + i, run);
+    i += run;
+    o += run;
+  }
   ring_end_ += len;
 }
 

@@ -12,7 +12,8 @@
 //   - against buffered out-of-order data: always;
 //   - against already-delivered data: only within a tail window of the last
 //     kCompareWindowBytes (64 KiB) delivered bytes (a ring buffer grown lazily as data is
-//     delivered, so short streams use little memory). Older bytes, and bytes declared as gaps,
+//     delivered, so short streams use little memory; its memory is charged to the shard's
+//     ReassemblyBudget and it stops growing when the budget is exhausted). Older bytes, and bytes declared as gaps,
 //     cannot be compared; retransmissions of them are counted but never reported.
 // A difference raises "tcp.overlap_mismatch"; identical bytes are a plain retransmission
 // (counted in retransmitted_segments(), no anomaly). Payload past an accepted FIN is dropped
@@ -83,6 +84,8 @@ class TcpDirection {
   uint64_t delivered_bytes() const { return delivered_bytes_; }
   uint64_t missed_bytes() const { return missed_bytes_; }
   uint64_t buffered_bytes() const { return buffered_bytes_; }
+  // Memory of the compare window (charged to the budget like buffered bytes).
+  uint64_t window_bytes() const { return ring_.size(); }
   size_t buffered_segments() const { return buffer_.size(); }
   uint64_t retransmitted_segments() const { return retransmitted_segments_; }
 

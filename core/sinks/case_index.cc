@@ -222,6 +222,11 @@ Expected<ResultSet> CaseIndex::run_user_sql(std::string_view sql, size_t max_row
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, &tail) != SQLITE_OK) {
+    if (sqlite3_errcode(db_) == SQLITE_AUTH) {
+      return Status::error(
+          "only read-only queries are allowed (SELECT/WITH; no writes, ATTACH "
+          "or PRAGMA changes)");
+    }
     return Status::error(sqlite3_errmsg(db_));
   }
   StatementPtr stmt(raw);

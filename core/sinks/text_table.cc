@@ -56,11 +56,12 @@ bool looks_numeric(const std::string& text) {
   size_t i = text[0] == '-' ? 1 : 0;
   if (i >= text.size()) return false;
   bool digit = false;
+  int dots = 0;  // "10.0.0.1" is an address, not a number
   for (; i < text.size(); ++i) {
     char c = text[i];
     if (c >= '0' && c <= '9') {
       digit = true;
-    } else if (c != '.') {
+    } else if (c != '.' || ++dots > 1) {
       return false;
     }
   }

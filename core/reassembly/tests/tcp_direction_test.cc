@@ -74,7 +74,7 @@ TEST_CASE("direction: out-of-order segments are buffered and delivered in order"
   f.add(1, "abc");
   CHECK(text(f.rec.side(kC2S).data) == "abcdefghi");
   CHECK(f.dir.buffered_bytes() == 0);
-  CHECK(f.budget.used() == 0);
+  CHECK(f.budget.used() == f.dir.window_bytes());
 }
 
 TEST_CASE("direction: identical retransmission is counted, not an anomaly") {
@@ -258,7 +258,41 @@ TEST_CASE("direction: byte cap with one oversized piece delivers it after a gap"
   CHECK(out.anomalies == std::vector<std::string>{"tcp.reassembly_limit"});
   CHECK(text(f.rec.side(kC2S).data) == "0123456789");
   CHECK(f.rec.side(kC2S).gaps == std::vector<RecordingConsumer::Gap>{{0, 5}});
-  CHECK(f.budget.used() == 0);
+  CHECK(f.budget.used() == f.dir.window_bytes());
+}
+
+TEST_CASE("direction: the compare window is charged to the budget and never overdraws it") {
+  Limits limits;
+  {
+    ReassemblyBudget budget(1 << 20);
+    {
+      TcpDirection d(limits, budget, nullptr, kC2S);
+      SegmentOutcome out;
+      d.add(0, tcp_flags::kSyn, {}, 0, 0, out);
+      d.add(1, 0, b("abcdef"), 6, 0, out);
+      CHECK(d.window_bytes() > 0);
+      CHECK(budget.used() == d.window_bytes());
+    }
+    CHECK(budget.used() == 0);
+  }
+  {
+    // No budget for a window: delivery still works and a later differing retransmission of
+    // delivered bytes is not (wrongly) reported, because nothing was kept to compare with.
+    ReassemblyBudget budget(100);
+    RecordingConsumer rec;
+    TcpDirection d(limits, budget, &rec, kC2S);
+    SegmentOutcome out;
+    d.add(0, tcp_flags::kSyn, {}, 0, 0, out);
+    d.add(1, 0, b("abcdef"), 6, 0, out);
+    d.add(7, 0, b("ghij"), 4, 0, out);
+    CHECK(d.window_bytes() == 0);
+    CHECK(budget.used() == 0);
+    CHECK(text(rec.side(kC2S).data) == "abcdefghij");
+    SegmentOutcome again;
+    d.add(1, 0, b("XXXXXX"), 6, 0, again);
+    CHECK(again.retransmission);
+    CHECK(again.anomalies.empty());
+  }
 }
 
 TEST_CASE("direction: destruction returns buffered bytes to the budget") {

@@ -50,7 +50,7 @@ Run run(const std::vector<OwnedSegment>& segs, bool with_acks) {
       r.retransmissions += out.retransmission ? 1 : 0;
     }
     c.close(StreamEndReason::kEndOfCapture, 0);
-    r.budget_left = budget.used();
+    r.budget_left = budget.used() - c.window_bytes();  // out-of-order bytes still held
   }
   return r;
 }
