@@ -6,7 +6,9 @@
 #   --size MB    size of the generated capture (default 600; built once with
 #                ../shared/tools/make-bench-pcap from ../shared/bench-src and cached in bench/out)
 #   --pcap FILE  use this capture instead of generating one
-# The RSS-growth check runs netcap a second time on a capture of a quarter of the size.
+# Each run is timed as a whole command (reading, decoding, flows, reassembly, writing and closing
+# the index); the fastest of 3 runs of each program is reported, since the machine may be shared.
+# The RSS-growth check runs netcap once more on a capture of a quarter of the size.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 size=600
@@ -43,27 +45,43 @@ make_capture "$(( size / 4 ))" "$small"
 bash "$root/scripts/build.sh" >/dev/null
 field() { sed -n "s/.*\"$2\": *\([0-9.]*\).*/\1/p" <<<"$1" | head -1; }
 
-cat "$pcap" > /dev/null  # warm the page cache so both runs read from memory
-base=$("$build/bench/read_loop" "$pcap")
-base=$("$build/bench/read_loop" "$pcap")
-run_netcap() {  # run_netcap FILE -> json summary
+runs=3
+cat "$pcap" "$small" > /dev/null  # warm the page cache so every run reads from memory
+best_base=""; best_base_s=999999
+for i in $(seq $runs); do  # the machine may be shared: take the fastest of several runs
+  out_json=$("$build/bench/read_loop" "$pcap")
+  s=$(field "$out_json" seconds)
+  if awk -v a="$s" -v b="$best_base_s" 'BEGIN{exit !(a<b)}'; then best_base="$out_json"; best_base_s="$s"; fi
+done
+base="$best_base"
+run_netcap() {  # run_netcap FILE -> "seconds json": whole command, index closed and synced
   rm -rf "$out/case"
-  "$build/cli/netcap" capture -r "$1" -o "$out/case" --quiet --force --json-summary $workers
+  local t0 t1 js
+  t0=$(date +%s.%N)
+  js=$("$build/cli/netcap" capture -r "$1" -o "$out/case" --quiet --force --json-summary $workers)
+  t1=$(date +%s.%N)
+  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b-a}') $js"
 }
-full=$(run_netcap "$pcap")
+best_ns=999999; full=""; max_rss=0
+for i in $(seq $runs); do
+  r=$(run_netcap "$pcap")
+  s=${r%% *}
+  rss=$(field "$r" peak_rss_kb)
+  [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+  if awk -v a="$s" -v b="$best_ns" 'BEGIN{exit !(a<b)}'; then best_ns="$s"; full="$r"; fi
+done
 quarter=$(run_netcap "$small")
-
 bp=$(field "$base" packets); bs=$(field "$base" seconds); bb=$(field "$base" bytes); brss=$(field "$base" peak_rss_kb)
-np=$(field "$full" packets); ns=$(field "$full" wall_seconds); nrss=$(field "$full" peak_rss_kb)
+np=$(field "$full" packets); ns="$best_ns"; nrss="$max_rss"
 qrss=$(field "$quarter" peak_rss_kb); qp=$(field "$quarter" packets)
 awk -v bp="$bp" -v bs="$bs" -v bb="$bb" -v brss="$brss" -v np="$np" -v ns="$ns" -v nrss="$nrss" \
     -v qrss="$qrss" -v qp="$qp" -v file="$pcap" -v cores="$(nproc)" 'BEGIN {
   printf "capture: %s (%d packets, %.1f MB), %d cores\n\n", file, bp, bb/1e6, cores
   printf "%-34s %12s %10s %12s\n", "run", "packets/s", "MB/s", "peak RSS MB"
   printf "%-34s %12.0f %10.1f %12.1f\n", "libpcap read loop (baseline)", bp/bs, bb/1e6/bs, brss/1024
-  printf "%-34s %12.0f %10.1f %12.1f\n", "netcap capture (full file)", np/ns, bb/1e6/ns, nrss/1024
+  printf "%-34s %12.0f %10.1f %12.1f\n", "netcap capture (whole command)", np/ns, bb/1e6/ns, nrss/1024
   printf "%-34s %12s %10s %12.1f\n", "netcap capture (quarter file)", "", "", qrss/1024
   ratio = (np/ns) / (bp/bs)
-  printf "\nthroughput ratio netcap / read loop: %.3f (target >= 0.40: %s)\n", ratio, ratio >= 0.4 ? "met" : "NOT met"
-  printf "peak RSS: %.1f MB (target < 300 MB: %s); growth from 1/4 to full capture: %.1f MB\n", nrss/1024, nrss/1024 < 300 ? "met" : "NOT met", (nrss-qrss)/1024
+  printf "\nthroughput ratio netcap / read loop: %.3f (target >= 0.40: %s)\n", ratio, (ratio >= 0.4 ? "met" : "NOT met")
+  printf "peak RSS: %.1f MB (target < 300 MB: %s); growth from 1/4 to full capture: %.1f MB\n", nrss/1024, (nrss/1024 < 300 ? "met" : "NOT met"), (nrss-qrss)/1024
 }'
