@@ -23,7 +23,7 @@ echo "== netcap query $case_dir anomalies --group"
 echo
 cat <<MSG
 The case is in $case_dir (index.db, records/). Try:
-  $netcap query $case_dir connections --host 192.168.1.1 --limit 20
+  $netcap query $case_dir connections --host 172.17.96.143 --limit 20
   $netcap query $case_dir --sql "SELECT TransportProto, COUNT(*) FROM Connection GROUP BY 1"
   $netcap dump $case_dir/records/Connection.ncap.gz --table --utc | head
 MSG
