@@ -1,6 +1,7 @@
 // Internal: constructors of the two capture-format readers (see capture_reader.h).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -13,6 +14,16 @@ std::unique_ptr<CaptureFileReader> make_pcap_reader(std::string name, BufferedRe
                                                     uint32_t max_packet_bytes);
 std::unique_ptr<CaptureFileReader> make_pcapng_reader(std::string name, BufferedReader reader,
                                                       uint32_t max_packet_bytes);
+
+// Copies a record's bytes into `out`, which is usually a recycled buffer of an earlier packet.
+// A buffer that is too small grows straight to at least a full Ethernet frame (not just to this
+// packet's size), so each recycled buffer is reallocated about once instead of every time a
+// larger packet than any before comes along.
+inline void copy_packet_bytes(Bytes data, std::vector<uint8_t>& out) {
+  constexpr size_t kTypicalFrameBytes = 2048;
+  if (out.capacity() < data.size()) out.reserve(std::max(data.size(), kTypicalFrameBytes));
+  out.assign(data.begin(), data.end());
+}
 
 // Bytes a block may add to a packet (headers, options): the reader's window is
 // max_packet_bytes + this.

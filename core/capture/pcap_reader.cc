@@ -63,7 +63,7 @@ class PcapReader final : public CaptureFileReader {
       return false;
     }
     Bytes data = reader_.view(record_bytes).subspan(kRecordHeaderBytes);
-    out.data.assign(data.begin(), data.end());
+    copy_packet_bytes(data, out.data);
     // Timestamps: seconds are unsigned 32-bit (section 5), the fraction is micro- or
     // nanoseconds by the magic; int64 nanoseconds cannot overflow here.
     out.ts_ns = static_cast<int64_t>(ts_sec) * 1'000'000'000 +

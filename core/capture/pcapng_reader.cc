@@ -308,7 +308,7 @@ class PcapNgReader final : public CaptureFileReader {
     const Interface* iface = lookup(id, offset);
     if (iface == nullptr) return 0;
     Bytes data = body.bytes(caplen);
-    out.data.assign(data.begin(), data.end());
+    copy_packet_bytes(data, out.data);
     bool saturated = false;
     out.ts_ns = to_ns((high << 32) | low, *iface, &saturated);
     if (saturated && !saturation_noted_) {
@@ -335,7 +335,7 @@ class PcapNgReader final : public CaptureFileReader {
     if (iface->snaplen != 0) caplen = std::min<size_t>(caplen, iface->snaplen);
     if (!check_caplen(static_cast<uint32_t>(caplen), body.remaining(), offset)) return 0;
     Bytes data = body.bytes(caplen);
-    out.data.assign(data.begin(), data.end());
+    copy_packet_bytes(data, out.data);
     // An SPB carries no timestamp; the previous packet's keeps merge order and flow timeouts
     // undisturbed (Wireshark shows 0, which would sort it to the start of a merge).
     out.ts_ns = last_ts_ns_;

@@ -19,7 +19,9 @@ uint64_t symmetric_hash(Bytes a, Bytes b) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
   x ^= x >> 33;
-  return x | 1;  // never 0: 0 means "not routable"
+  // Never 0 (0 means "not routable"). Only that one value is remapped: forcing a bit (x | 1)
+  // would make every hash odd, so `hash % 2` would send all traffic to one of two shards.
+  return x != 0 ? x : 1;
 }
 
 uint64_t hash_ip(Bytes ip) {

@@ -1,6 +1,7 @@
 #include "core/flow/flow_table.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "core/flow/community_id.h"
@@ -109,26 +110,28 @@ FlowTable::Flow* FlowTable::create_flow(const FlowKey& key, bool from_lo, const 
     f.icmp_code = t.dst_port;
     f.orig_port = f.resp_port = 0;
   }
-  f.network_proto = t.src.is_v6() ? "ipv6" : "ipv4";
-  std::string path = ctx.layer_path();
-  f.link_proto = path.substr(0, path.find(':'));
+  f.link_proto = ctx.outer_layer();
   if (ctx.has_link_addresses()) {
-    f.src_mac = (packet_from_orig ? ctx.src_mac() : ctx.dst_mac()).to_string();
-    f.dst_mac = (packet_from_orig ? ctx.dst_mac() : ctx.src_mac()).to_string();
+    f.has_macs = true;
+    f.src_mac = packet_from_orig ? ctx.src_mac() : ctx.dst_mac();
+    f.dst_mac = packet_from_orig ? ctx.dst_mac() : ctx.src_mac();
   }
   f.first_ts = f.last_ts = ctx.ts_ns();
   f.first_frame = ctx.frame();
   f.community_id = community_id_v1(t.src, t.dst, t.ip_protocol, e.src_port, e.dst_port, e.one_way);
-  char uid[20];
+  // UID = FNV-1a over the Community ID and the decimal first time and frame (to_chars gives the
+  // same digits as std::to_string without a heap string).
+  char digits[24];
   uint64_t h = fnv1a(f.community_id);
-  h = fnv1a(std::to_string(f.first_ts), h);
-  h = fnv1a(std::to_string(f.first_frame), h);
-  std::snprintf(uid, sizeof uid, "C%016llx", static_cast<unsigned long long>(h));
-  f.uid = uid;
+  auto dec = std::to_chars(digits, digits + sizeof digits, f.first_ts);
+  h = fnv1a(std::string_view(digits, static_cast<size_t>(dec.ptr - digits)), h);
+  dec = std::to_chars(digits, digits + sizeof digits, f.first_frame);
+  h = fnv1a(std::string_view(digits, static_cast<size_t>(dec.ptr - digits)), h);
+  std::snprintf(f.uid, sizeof f.uid, "C%016llx", static_cast<unsigned long long>(h));
   if (f.flipped) f.history += '^';
   if (t.ip_protocol == 6) {
     if (consumers_ != nullptr) {
-      f.consumer = consumers_->create(f.uid, t, f.resp_port);
+      f.consumer = consumers_->create(std::string(f.uid), t, f.resp_port);
     }
     f.reassembler = std::make_unique<TcpConnectionReassembler>(limits_, budget_, f.consumer.get());
   }
@@ -321,10 +324,12 @@ void FlowTable::finish(Flow& f, StreamEndReason reason, int64_t now_ns) {
   c->set_timestamplast(f.last_ts);
   c->set_duration(f.last_ts - f.first_ts);
   c->set_linkproto(f.link_proto);
-  c->set_networkproto(f.network_proto);
+  c->set_networkproto(f.orig_addr.is_v6() ? "ipv6" : "ipv4");
   c->set_transportproto(transport_name(f.protocol, f.orig_addr.is_v6()));
-  c->set_srcmac(f.src_mac);
-  c->set_dstmac(f.dst_mac);
+  if (f.has_macs) {
+    c->set_srcmac(f.src_mac.to_string());
+    c->set_dstmac(f.dst_mac.to_string());
+  }
   c->set_srcip(f.orig_addr.to_string());
   c->set_srcport(f.orig_port);
   c->set_dstip(f.resp_addr.to_string());

@@ -76,9 +76,12 @@ class FlowTable {
     uint16_t orig_port = 0, resp_port = 0;
     uint8_t protocol = 0;
     uint16_t vlan = 0;
-    std::string network_proto;
-    std::string link_proto;
-    std::string src_mac, dst_mac;
+    // Kept compact and turned into text only when the Connection record is built: a string
+    // per field would cost allocations for every flow (MAC text does not fit the small-string
+    // buffer). The network protocol follows from orig_addr.
+    std::string link_proto;  // outermost layer name (fits the small-string buffer)
+    bool has_macs = false;
+    MacAddress src_mac, dst_mac;
     int64_t first_ts = 0, last_ts = 0;
     uint64_t first_frame = 0;
     Direction dir[2];  // [0] originator -> responder, [1] responder -> originator
@@ -90,7 +93,7 @@ class FlowTable {
     bool has_isn = false;   // originator's SYN seen
     uint32_t orig_isn = 0;  // its sequence number
     int icmp_type = -1, icmp_code = -1;
-    std::string uid;
+    char uid[18] = {};  // "C" + 16 hex digits + NUL: no allocation per flow
     std::string community_id;
     std::unique_ptr<StreamConsumer> consumer;
     std::unique_ptr<TcpConnectionReassembler> reassembler;

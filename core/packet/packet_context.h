@@ -130,6 +130,9 @@ class PacketContext {
 
   // Layer names in decoding order ("ethernet:vlan:ipv4:udp:vxlan:ethernet:ipv4:tcp").
   std::string layer_path() const;
+  // The outermost layer's name (the first element of layer_path()), empty before any layer was
+  // decoded. Valid as long as the registry's decoders; cheaper than splitting layer_path().
+  std::string_view outer_layer() const { return path_len_ > 0 ? path_[0] : std::string_view(); }
 
  private:
   const RawPacket& packet_;

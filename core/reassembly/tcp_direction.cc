@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <utility>
 
 #include "core/reassembly/seq.h"
 
@@ -13,7 +14,10 @@ TcpDirection::TcpDirection(const Limits& limits, ReassemblyBudget& budget, Strea
                            StreamDirection dir)
     : limits_(limits), budget_(budget), consumer_(consumer), dir_(dir) {}
 
-TcpDirection::~TcpDirection() { budget_.release(buffered_bytes_ + ring_.size()); }
+TcpDirection::~TcpDirection() {
+  budget_.release(buffered_bytes_ + ring_size_);
+  budget_.return_block(std::move(ring_), static_cast<size_t>(ring_size_));
+}
 
 int64_t TcpDirection::to_off(uint32_t seq) const {
   // Relative to the next expected sequence number, so the unwrapped offset is right as long as
@@ -256,21 +260,21 @@ bool TcpDirection::try_buffer(uint64_t off, const uint8_t* data, uint64_t captur
 }
 
 uint64_t TcpDirection::ring_valid_from() const {
-  const uint64_t window = ring_.size();
+  const uint64_t window = ring_size_;
   const uint64_t from = ring_end_ > window ? ring_end_ - window : 0;
   return std::max(from, known_from_);
 }
 
 bool TcpDirection::tail_differs(uint64_t off, const uint8_t* data, uint64_t len) const {
-  if (ring_.empty()) return false;
+  if (ring_size_ == 0) return false;
   const uint64_t from = std::max(off, ring_valid_from());
   const uint64_t to = std::min(off + len, ring_end_);
-  const uint64_t n = ring_.size();
+  const uint64_t n = ring_size_;
   // Compare in at most two contiguous pieces of the ring (memcmp, not byte by byte).
   for (uint64_t o = from; o < to;) {
     const uint64_t pos = o % n;
     const uint64_t run = std::min(to - o, n - pos);
-    if (std::memcmp(ring_.data() + pos, data + (o - off), run) != 0) return true;
+    if (std::memcmp(ring_.get() + pos, data + (o - off), run) != 0) return true;
     o += run;
   }
   return false;
@@ -278,40 +282,41 @@ bool TcpDirection::tail_differs(uint64_t off, const uint8_t* data, uint64_t len)
 
 void TcpDirection::remember(const uint8_t* data, uint64_t len) {
   if (len == 0) return;
-  if (ring_.size() < kCompareWindowBytes) {
+  if (ring_size_ < kCompareWindowBytes) {
     // Grow geometrically up to the window, keeping the valid bytes at their new positions.
     const uint64_t valid_from = ring_valid_from();
     const uint64_t wanted = ring_end_ - valid_from + len;
-    uint64_t size = std::max<uint64_t>(ring_.size(), 4096);
+    uint64_t size = std::max<uint64_t>(ring_size_, 4096);
     while (size < wanted && size < kCompareWindowBytes) size *= 2;
     size = std::min<uint64_t>(size, kCompareWindowBytes);
     // The window is charged to the shard's reassembly budget; when the budget is exhausted
     // the window stops growing (older retransmissions are then not compared, never lost).
-    if (size != ring_.size() && budget_.try_reserve(static_cast<size_t>(size - ring_.size()))) {
-      std::vector<uint8_t> grown(size);
-      const uint64_t old_size = ring_.size();
+    if (size != ring_size_ && budget_.try_reserve(static_cast<size_t>(size - ring_size_))) {
+      auto grown = budget_.take_block(static_cast<size_t>(size));
+      const uint64_t old_size = ring_size_;
       for (uint64_t o = valid_from; o < ring_end_;) {  // at most two contiguous pieces each side
         const uint64_t from_pos = o % std::max<uint64_t>(old_size, 1);
         const uint64_t to_pos = o % size;
         const uint64_t run = std::min({ring_end_ - o, old_size - from_pos, size - to_pos});
-        std::memcpy(grown.data() + to_pos, ring_.data() + from_pos, run);
+        std::memcpy(grown.get() + to_pos, ring_.get() + from_pos, run);
         o += run;
       }
-      ring_.swap(grown);
+      budget_.return_block(std::exchange(ring_, std::move(grown)), static_cast<size_t>(old_size));
+      ring_size_ = size;
     }
-    if (ring_.empty()) {  // no budget for even the first window: nothing is comparable
+    if (ring_size_ == 0) {  // no budget for even the first window: nothing is comparable
       ring_end_ += len;
       return;
     }
   }
-  const uint64_t n = ring_.size();
+  const uint64_t n = ring_size_;
   // Only the last n bytes can stay in the window; copy them in at most two pieces.
   const uint64_t skip = len > n ? len - n : 0;
   uint64_t o = ring_end_ + skip;
   for (uint64_t i = skip; i < len;) {
     const uint64_t pos = o % n;
     const uint64_t run = std::min(len - i, n - pos);
-    std::memcpy(ring_.data() + pos, data + i, run);
+    std::memcpy(ring_.get() + pos, data + i, run);
     i += run;
     o += run;
   }

@@ -42,6 +42,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -85,7 +86,7 @@ class TcpDirection {
   uint64_t missed_bytes() const { return missed_bytes_; }
   uint64_t buffered_bytes() const { return buffered_bytes_; }
   // Memory of the compare window (charged to the budget like buffered bytes).
-  uint64_t window_bytes() const { return ring_.size(); }
+  uint64_t window_bytes() const { return ring_size_; }
   size_t buffered_segments() const { return buffer_.size(); }
   uint64_t retransmitted_segments() const { return retransmitted_segments_; }
 
@@ -137,9 +138,12 @@ class TcpDirection {
   std::map<uint64_t, Chunk> buffer_;  // out-of-order pieces by offset; never overlapping
   uint64_t buffered_bytes_ = 0;       // captured bytes in buffer_ (reserved in budget_)
 
-  std::vector<uint8_t> ring_;  // delivered tail: byte at offset o is ring_[o % ring_.size()]
-  uint64_t ring_end_ = 0;      // offset after the last remembered byte
-  uint64_t known_from_ = 0;    // no comparable bytes before this offset (stream start, gaps)
+  // Delivered tail: byte at offset o is ring_[o % ring_size_]. A block from the budget's pool
+  // (not zero-filled: only bytes written by remember() are ever read), returned on destruction.
+  std::unique_ptr<uint8_t[]> ring_;
+  uint64_t ring_size_ = 0;
+  uint64_t ring_end_ = 0;    // offset after the last remembered byte
+  uint64_t known_from_ = 0;  // no comparable bytes before this offset (stream start, gaps)
 
   uint64_t delivered_bytes_ = 0;
   uint64_t missed_bytes_ = 0;
