@@ -12,6 +12,7 @@ namespace netcap {
 int run_capture(int argc, char** argv);  // cli/capture_command.cc (the lead)
 int run_dump(int argc, char** argv);     // cli/dump_command.cc
 int run_query(int argc, char** argv);    // cli/query_command.cc
+int run_transform(int argc, char** argv);  // cli/transform_command.cc
 
 namespace cli {
 
@@ -21,6 +22,9 @@ int dump_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
 // otherwise).
 int query_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
                bool terminal_output = false);
+// `args` excludes the command name ("local ..." or "list"). In local mode `out` receives only
+// the Maltego XML document (spec maltego.md §1.4).
+int transform_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace cli
 

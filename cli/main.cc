@@ -22,6 +22,8 @@ constexpr CommandEntry kCommands[] = {
     {"dump", "print the records of a .ncap.gz file", netcap::run_dump},
     {"query", "answer questions from a case index (summary, hosts, connections, anomalies)",
      netcap::run_query},
+    {"transform", "run a Maltego transform over a case (local mode), list transforms",
+     netcap::run_transform},
 };
 
 void print_top_help(std::ostream& out) {

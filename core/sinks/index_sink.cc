@@ -286,7 +286,7 @@ class IndexSink final : public RecordSink {
     for (const auto& [descriptor, table] : tables_) sorted.emplace(table->name, table.get());
     for (const auto& [name, table] : sorted) {
       for (const Column& column : table->columns) {
-        if (!column.indexed && !column.is_time) continue;
+        if (!column.indexed) continue;  // time columns that analysts filter on are marked (index)
         std::string sql = "CREATE INDEX IF NOT EXISTS " +
                           quote_identifier("idx_" + table->name + "_" + column.name) + " ON " +
                           quote_identifier(table->name) + "(" + quote_identifier(column.name) + ")";

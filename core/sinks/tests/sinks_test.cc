@@ -234,7 +234,7 @@ TEST_CASE("index has user_version, WAL mode and an index per (index)/(time_ns) c
   for (const pb::Descriptor* type : {Connection::descriptor(), Anomaly::descriptor()}) {
     std::set<std::string> expected;
     for (const Column& column : record_columns(*type)) {
-      if (column.indexed || column.is_time)
+      if (column.indexed)
         expected.insert("idx_" + type->name() + "_" + column.name);
     }
     std::set<std::string> actual;

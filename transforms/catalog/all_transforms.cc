@@ -1,0 +1,20 @@
+// The one list of transform families; build_transform_registry() adds them in this order.
+#include "transforms/catalog/all_transforms.h"
+
+namespace netcap {
+
+Expected<TransformRegistry> build_transform_registry() {
+  static constexpr RegisterFunction kFamilies[] = {
+      catalog::register_case_transforms,
+      catalog::register_host_transforms,
+      catalog::register_pivot_transforms,
+  };
+  TransformRegistry registry;
+  for (RegisterFunction add_family : kFamilies) {
+    Status status = add_family(registry);
+    if (!status) return status;
+  }
+  return registry;
+}
+
+}  // namespace netcap

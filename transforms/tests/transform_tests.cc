@@ -1,0 +1,562 @@
+// Tests of the entity catalog, the transform registry, every registered transform over real
+// cases (built by running the netcap binary on samples/), and local mode as Maltego drives it
+// (a subprocess whose stdout must be exactly one MaltegoMessage document).
+// Expected entities are computed here independently: the test loads the raw Connection and
+// Anomaly rows and aggregates them in C++ instead of trusting the transforms' SQL.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <pugixml.hpp>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/sinks/case_index.h"
+#include "entities/entity_catalog.h"
+#include "transforms/catalog/catalog_util.h"
+#include "transforms/maltego/response.h"
+#include "transforms/registry.h"
+
+namespace fs = std::filesystem;
+using namespace netcap;
+
+namespace {
+
+// The per-process scratch directory, removed when the test process exits.
+const fs::path& scratch_dir() {
+  struct Scratch {
+    fs::path path =
+        fs::temp_directory_path() / ("netcap-transform-tests-" + std::to_string(getpid()));
+    ~Scratch() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  };
+  static const Scratch scratch;
+  return scratch.path;
+}
+
+// Builds CASE from samples/<sample> with the real binary; returns the case directory.
+std::string make_case(const std::string& sample) {
+  const fs::path dir = scratch_dir() / sample;
+  fs::remove_all(dir);
+  fs::create_directories(dir.parent_path());
+  const std::string command = std::string("'") + NETCAP_BINARY + "' capture -r '" +
+                              NETCAP_SOURCE_DIR + "/samples/" + sample + "' -o '" + dir.string() +
+                              "' >/dev/null 2>&1";
+  REQUIRE(std::system(command.c_str()) == 0);
+  REQUIRE(fs::exists(dir / "index.db"));
+  return dir.string();
+}
+
+struct Conn {
+  std::string src, dst, proto, state, uid, community;
+  int64_t sport = 0, dport = 0, bytes = 0, packets = 0, first = 0;
+};
+
+std::vector<Conn> load_connections(const std::string& case_dir) {
+  auto index = CaseIndex::open_read_only(case_dir);
+  REQUIRE(index);
+  auto rows = run_query(index->db(),
+                        "SELECT SrcIP, DstIP, TransportProto, ConnState, UID, CommunityID,"
+                        " SrcPort, DstPort, TotalSize, NumPackets, TimestampFirst FROM Connection",
+                        {});
+  REQUIRE(rows);
+  std::vector<Conn> out;
+  for (const auto& r : rows->rows) {
+    out.push_back({catalog::text_of(r[0]), catalog::text_of(r[1]), catalog::text_of(r[2]),
+                   catalog::text_of(r[3]), catalog::text_of(r[4]), catalog::text_of(r[5]),
+                   catalog::int_of(r[6]), catalog::int_of(r[7]), catalog::int_of(r[8]),
+                   catalog::int_of(r[9]), catalog::int_of(r[10])});
+  }
+  return out;
+}
+
+struct Anom {
+  std::string name, src, dst;
+};
+
+std::vector<Anom> load_anomalies(const std::string& case_dir) {
+  auto index = CaseIndex::open_read_only(case_dir);
+  REQUIRE(index);
+  if (!index->has_table("Anomaly")) return {};
+  auto rows = run_query(index->db(), "SELECT Name, SrcIP, DstIP FROM Anomaly", {});
+  REQUIRE(rows);
+  std::vector<Anom> out;
+  for (const auto& r : rows->rows) {
+    out.push_back({catalog::text_of(r[0]), catalog::text_of(r[1]), catalog::text_of(r[2])});
+  }
+  return out;
+}
+
+// One entity as it appears in the serialized document.
+struct Got {
+  std::string type, value, label, path;
+  bool operator==(const Got&) const = default;
+};
+
+// Serializes, checks the document shape, and parses it back.
+std::vector<Got> parse_document(const std::string& xml, std::vector<std::string>* messages) {
+  REQUIRE(xml.rfind("<MaltegoMessage><MaltegoTransformResponseMessage>", 0) == 0);
+  pugi::xml_document doc;
+  REQUIRE(doc.load_string(xml.c_str()));
+  std::vector<Got> out;
+  auto root = doc.child("MaltegoMessage").child("MaltegoTransformResponseMessage");
+  for (auto entity : root.child("Entities").children("Entity")) {
+    Got got{entity.attribute("Type").value(), entity.child("Value").text().get(), "", ""};
+    for (auto field : entity.child("AdditionalFields").children("Field")) {
+      std::string name = field.attribute("Name").value();
+      if (name == maltego::kLinkLabel) got.label = field.text().get();
+      if (name == entities::kCaseProperty) got.path = field.text().get();
+    }
+    out.push_back(got);
+  }
+  if (messages != nullptr) {
+    for (auto m : root.child("UIMessages").children("UIMessage")) {
+      messages->push_back(m.text().get());
+    }
+  }
+  return out;
+}
+
+std::vector<Got> run(const TransformRegistry& registry, const std::string& id,
+                     const std::string& value, const std::string& case_dir,
+                     int limit = maltego::kLocalDefaultLimit,
+                     std::vector<std::string>* messages = nullptr) {
+  const TransformSpec* spec = registry.find(id);
+  REQUIRE(spec != nullptr);
+  maltego::TransformRequest request;
+  request.type = spec->input_entity;
+  request.value = value;
+  request.properties.push_back({std::string(entities::kCaseProperty), {}, {}, case_dir});
+  maltego::TransformResponse response;
+  Status status = execute_transform(*spec, request, limit, response);
+  INFO(status.message());
+  REQUIRE(status);
+  auto got = parse_document(maltego::serialize_response(response), messages);
+  for (const Got& g : got) {
+    CHECK(g.path == case_dir);  // every output entity says where the next transform looks
+    CHECK(std::find(spec->output_entities.begin(), spec->output_entities.end(), g.type) !=
+          spec->output_entities.end());
+  }
+  return got;
+}
+
+std::string plural(int64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+struct Traffic {
+  int64_t conns = 0, packets = 0, bytes = 0;
+  void add(const Conn& c) {
+    ++conns;
+    packets += c.packets;
+    bytes += c.bytes;
+  }
+  std::string label() const {
+    return plural(conns, "conn", "conns") + "\n" + plural(packets, "pkt", "pkts") + "\n" +
+           plural(bytes, "byte", "bytes");
+  }
+};
+
+std::string ip_type(const std::string& ip) {
+  return std::string(ip.find(':') != std::string::npos ? entities::kIPv6Address
+                                                       : entities::kIPv4Address);
+}
+
+// Expected entities from a key -> Traffic map, ordered by `by_bytes` ? bytes : conns desc, key.
+template <typename Key>
+std::vector<Got> expect(const std::map<Key, Traffic>& stats, bool by_bytes,
+                        const std::string& case_dir, const std::string& fixed_type = "") {
+  std::vector<std::pair<Key, Traffic>> sorted(stats.begin(), stats.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [by_bytes](const auto& a, const auto& b) {
+    const int64_t x = by_bytes ? a.second.bytes : a.second.conns;
+    const int64_t y = by_bytes ? b.second.bytes : b.second.conns;
+    return x > y;  // ties keep key order (the map is sorted by key)
+  });
+  std::vector<Got> out;
+  for (const auto& [key, traffic] : sorted) {
+    std::string value;
+    if constexpr (std::is_same_v<Key, std::string>) {
+      value = key;
+    } else {
+      value = std::to_string(key);
+    }
+    out.push_back(
+        {fixed_type.empty() ? ip_type(value) : fixed_type, value, traffic.label(), case_dir});
+  }
+  return out;
+}
+
+bool port_proto(const Conn& c) { return c.proto == "tcp" || c.proto == "udp" || c.proto == "sctp"; }
+
+std::set<std::string> all_ips(const std::vector<Conn>& conns) {
+  std::set<std::string> ips;
+  for (const Conn& c : conns) {
+    if (!c.src.empty()) ips.insert(c.src);
+    if (!c.dst.empty()) ips.insert(c.dst);
+  }
+  return ips;
+}
+
+// Shell-quotes one argument.
+std::string quote(const std::string& arg) {
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+struct ProcessResult {
+  std::string out;
+  int status = -1;
+};
+
+ProcessResult run_netcap(const std::vector<std::string>& args) {
+  std::string command = quote(NETCAP_BINARY);
+  for (const std::string& arg : args) command += " " + quote(arg);
+  command += " 2>/dev/null </dev/null";
+  ProcessResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
+  const int raw = pclose(pipe);
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return result;
+}
+
+// Exactly one MaltegoMessage document followed by one "\n", nothing else (spec §1.4).
+void check_single_document(const std::string& out) {
+  REQUIRE(out.rfind("<MaltegoMessage>", 0) == 0);
+  REQUIRE(out.size() > 1);
+  CHECK(out.back() == '\n');
+  const std::string body = out.substr(0, out.size() - 1);
+  CHECK(body.rfind("</MaltegoMessage>") == body.size() - std::string("</MaltegoMessage>").size());
+  CHECK(body.find("<MaltegoMessage>", 1) == std::string::npos);
+  pugi::xml_document doc;
+  CHECK(doc.load_string(body.c_str()));
+}
+
+}  // namespace
+
+TEST_CASE("entity catalog is sorted, unique and self-consistent") {
+  auto catalog = entities::entity_catalog();
+  REQUIRE(catalog.size() >= 10);
+  for (size_t i = 1; i < catalog.size(); ++i) CHECK(catalog[i - 1].id < catalog[i].id);
+  for (const auto& entity : catalog) {
+    INFO(entity.id);
+    CHECK(entities::find_entity(entity.id) == &entity);
+    bool has_main = false, has_case = false;
+    for (const auto& property : entity.properties) {
+      has_main = has_main || property.name == entity.main_property;
+      has_case = has_case || property.name == entities::kCaseProperty;
+    }
+    CHECK(has_main);
+    CHECK(has_case);
+    CHECK(!entity.display_name.empty());
+    CHECK(!entity.plural.empty());
+    CHECK(!entity.icon.empty());
+  }
+  CHECK(entities::find_entity("maltego.MACAddress") == nullptr);  // the id is MacAddress
+  CHECK(entities::find_entity(entities::kIPv6Address)->main_property == "ipv6-address");
+}
+
+TEST_CASE("registry validates ids and entities") {
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  auto list = registry->list();
+  REQUIRE(list.size() == registry->size());
+  for (const char* required :
+       {"netcap.ToHosts", "netcap.ToAnomalyNames", "netcap.ToTransportProtocols",
+        "netcap.ToConnectionStates", "netcap.ToPeers", "netcap.ToPeersIPv6",
+        "netcap.ToDestinationPorts", "netcap.ToSourcePorts", "netcap.ToConnectionsForHost",
+        "netcap.ToAnomaliesForHost", "netcap.ToServersForPort", "netcap.ToClientsForPort",
+        "netcap.ToCommunityID", "netcap.ToHostsForAnomaly"}) {
+    CHECK(registry->find(required) != nullptr);
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    INFO(list[i]->id);
+    if (i > 0) CHECK(list[i - 1]->id < list[i]->id);
+    CHECK(list[i]->id.rfind("netcap.", 0) == 0);
+    CHECK(entities::find_entity(list[i]->input_entity) != nullptr);
+    CHECK(!list[i]->output_entities.empty());
+    for (const auto& output : list[i]->output_entities) {
+      CHECK(entities::find_entity(output) != nullptr);
+    }
+    CHECK(registry->find(list[i]->id) == list[i]);
+  }
+  CHECK(registry->find("netcap.NoSuchTransform") == nullptr);
+
+  TransformRegistry local;
+  auto noop = [](const TransformContext&, const maltego::TransformRequest&,
+                 maltego::TransformResponse&) { return Status::ok(); };
+  TransformSpec good{
+      "x.A", "A", "", std::string(entities::kPort), {std::string(entities::kIPv4Address)},
+      {},    noop};
+  CHECK(local.add(good));
+  CHECK_FALSE(local.add(good));  // duplicate id
+  TransformSpec bad_input = good;
+  bad_input.id = "x.B";
+  bad_input.input_entity = "maltego.NoSuchEntity";
+  CHECK_FALSE(local.add(bad_input));
+  TransformSpec bad_output = good;
+  bad_output.id = "x.C";
+  bad_output.output_entities = {"maltego.IPv4address"};  // wrong case
+  CHECK_FALSE(local.add(bad_output));
+  TransformSpec no_run = good;
+  no_run.id = "x.D";
+  no_run.run = nullptr;
+  CHECK_FALSE(local.add(no_run));
+  CHECK(local.size() == 1);
+}
+
+TEST_CASE("case transforms: hosts, protocols, states") {
+  const std::string dir = make_case("rawip-http-dns.pcap");
+  auto conns = load_connections(dir);
+  REQUIRE(conns.size() >= 5);
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+
+  std::map<std::string, Traffic> hosts, protos, states;
+  for (const Conn& c : conns) {
+    if (!c.src.empty()) hosts[c.src].add(c);
+    if (!c.dst.empty()) hosts[c.dst].add(c);
+    if (!c.proto.empty()) protos[c.proto].add(c);
+    if (!c.state.empty()) states[c.state].add(c);
+  }
+  auto got_hosts = run(*registry, "netcap.ToHosts", dir, dir);
+  CHECK(got_hosts == expect(hosts, true, dir));
+  // The sample has IPv6 hosts: they must use the IPv6 entity.
+  CHECK(std::count_if(got_hosts.begin(), got_hosts.end(),
+                      [](const Got& g) { return g.type == entities::kIPv6Address; }) >= 2);
+  CHECK(run(*registry, "netcap.ToTransportProtocols", dir, dir) ==
+        expect(protos, false, dir, std::string(entities::kNetcapIPProtocol)));
+  CHECK(run(*registry, "netcap.ToConnectionStates", dir, dir) ==
+        expect(states, false, dir, std::string(entities::kNetcapConnectionState)));
+  CHECK(run(*registry, "netcap.ToAnomalyNames", dir, dir).empty());  // no anomalies here
+
+  // The limit keeps the first N and says how many there were (spec §2.5).
+  std::vector<std::string> messages;
+  auto limited = run(*registry, "netcap.ToHosts", dir, dir, 2, &messages);
+  REQUIRE(limited.size() == 2);
+  CHECK(limited[0] == got_hosts[0]);
+  CHECK(limited[1] == got_hosts[1]);
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0] == "Returned 2 of " + std::to_string(got_hosts.size()) + " results (limit 2).");
+}
+
+TEST_CASE("host transforms: peers, ports, connections for every address") {
+  const std::string dir = make_case("rawip-http-dns.pcap");
+  auto conns = load_connections(dir);
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  for (const std::string& ip : all_ips(conns)) {
+    INFO(ip);
+    const std::string suffix = ip.find(':') != std::string::npos ? "IPv6" : "";
+    std::map<std::string, Traffic> peers;
+    std::map<int64_t, Traffic> dports, sports;
+    std::vector<const Conn*> mine;
+    for (const Conn& c : conns) {
+      if (c.src == ip && !c.dst.empty()) peers[c.dst].add(c);
+      if (c.dst == ip && !c.src.empty()) peers[c.src].add(c);
+      if (c.src == ip && port_proto(c)) {
+        dports[c.dport].add(c);
+        sports[c.sport].add(c);
+      }
+      if (c.src == ip || c.dst == ip) mine.push_back(&c);
+    }
+    CHECK(run(*registry, "netcap.ToPeers" + suffix, ip, dir) == expect(peers, true, dir));
+    CHECK(run(*registry, "netcap.ToDestinationPorts" + suffix, ip, dir) ==
+          expect(dports, false, dir, std::string(entities::kPort)));
+    CHECK(run(*registry, "netcap.ToSourcePorts" + suffix, ip, dir) ==
+          expect(sports, false, dir, std::string(entities::kPort)));
+
+    std::sort(mine.begin(), mine.end(), [](const Conn* a, const Conn* b) {
+      return std::tie(a->first, a->uid) < std::tie(b->first, b->uid);
+    });
+    std::vector<Got> expected;
+    for (const Conn* c : mine) {
+      expected.push_back({std::string(entities::kNetcapConnection), c->uid,
+                          c->proto + " " + std::to_string(c->sport) + " -> " +
+                              std::to_string(c->dport) + "\n" + c->state + "\n" +
+                              plural(c->bytes, "byte", "bytes"),
+                          dir});
+    }
+    CHECK(run(*registry, "netcap.ToConnectionsForHost" + suffix, ip, dir) == expected);
+    CHECK(run(*registry, "netcap.ToAnomaliesForHost" + suffix, ip, dir).empty());
+  }
+}
+
+TEST_CASE("pivot transforms: ports to hosts, connection to community id") {
+  const std::string dir = make_case("rawip-http-dns.pcap");
+  auto conns = load_connections(dir);
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  std::set<int64_t> ports;
+  for (const Conn& c : conns) {
+    if (port_proto(c)) ports.insert(c.dport);
+  }
+  REQUIRE(ports.count(80) == 1);
+  for (int64_t port : ports) {
+    INFO(port);
+    std::map<std::string, Traffic> servers, clients;
+    for (const Conn& c : conns) {
+      if (c.dport != port || !port_proto(c)) continue;
+      servers[c.dst].add(c);
+      clients[c.src].add(c);
+    }
+    CHECK(run(*registry, "netcap.ToServersForPort", std::to_string(port), dir) ==
+          expect(servers, false, dir));
+    CHECK(run(*registry, "netcap.ToClientsForPort", std::to_string(port), dir) ==
+          expect(clients, false, dir));
+  }
+  for (const Conn& c : conns) {
+    INFO(c.uid);
+    REQUIRE(!c.community.empty());
+    auto got = run(*registry, "netcap.ToCommunityID", c.uid, dir);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0] ==
+          Got{std::string(entities::kNetcapCommunityID), c.community, "community id", dir});
+  }
+  // A bad port is an error, not an empty answer.
+  maltego::TransformRequest request;
+  request.value = "http";
+  request.properties.push_back({"path", {}, {}, dir});
+  maltego::TransformResponse response;
+  Status status =
+      execute_transform(*registry->find("netcap.ToServersForPort"), request, 10, response);
+  CHECK_FALSE(status);
+  CHECK(status.message().find("not a port number") != std::string::npos);
+}
+
+TEST_CASE("anomaly transforms: names, hosts, per host") {
+  const std::string dir = make_case("ipv4-fragments-nfs.pcap");
+  auto anomalies = load_anomalies(dir);
+  REQUIRE(!anomalies.empty());
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  std::map<std::string, int64_t> names;
+  std::map<std::string, std::map<std::string, int64_t>> hosts_for_name, names_for_host;
+  for (const Anom& a : anomalies) {
+    ++names[a.name];
+    for (const std::string* ip : {&a.src, &a.dst}) {
+      if (!ip->empty()) ++hosts_for_name[a.name][*ip];
+    }
+    std::set<std::string> sides{a.src, a.dst};
+    for (const std::string& ip : sides) {
+      if (!ip.empty()) ++names_for_host[ip][a.name];
+    }
+  }
+  auto counts_to_got = [&](const std::map<std::string, int64_t>& counts, bool ips) {
+    std::vector<std::pair<std::string, int64_t>> sorted(counts.begin(), counts.end());
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::vector<Got> out;
+    for (const auto& [value, n] : sorted) {
+      out.push_back({ips ? ip_type(value) : std::string(entities::kNetcapAnomaly), value,
+                     plural(n, "anomaly", "anomalies"), dir});
+    }
+    return out;
+  };
+  CHECK(run(*registry, "netcap.ToAnomalyNames", dir, dir) == counts_to_got(names, false));
+  for (const auto& [name, hosts] : hosts_for_name) {
+    CHECK(run(*registry, "netcap.ToHostsForAnomaly", name, dir) == counts_to_got(hosts, true));
+  }
+  for (const auto& [ip, counts] : names_for_host) {
+    CHECK(run(*registry, "netcap.ToAnomaliesForHost", ip, dir) == counts_to_got(counts, false));
+  }
+}
+
+TEST_CASE("every registered transform runs and answers with its declared entities") {
+  const std::string dir = make_case("rawip-http-dns.pcap");
+  auto conns = load_connections(dir);
+  REQUIRE(!conns.empty());
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  std::string v4, v6;
+  for (const std::string& ip : all_ips(conns)) (ip.find(':') != std::string::npos ? v6 : v4) = ip;
+  const std::map<std::string, std::string> inputs = {
+      {std::string(entities::kNetcapCase), dir},
+      {std::string(entities::kIPv4Address), v4},
+      {std::string(entities::kIPv6Address), v6},
+      {std::string(entities::kPort), "80"},
+      {std::string(entities::kNetcapConnection), conns[0].uid},
+      {std::string(entities::kNetcapAnomaly), "ip.fragment_incomplete"},
+  };
+  for (const TransformSpec* spec : registry->list()) {
+    INFO(spec->id);
+    REQUIRE(inputs.count(spec->input_entity) == 1);
+    run(*registry, spec->id, inputs.at(spec->input_entity), dir);  // checks types and path
+  }
+}
+
+TEST_CASE("local mode: stdout is exactly one Maltego document") {
+  const std::string dir = make_case("rawip-http-dns.pcap");
+  auto conns = load_connections(dir);
+
+  SECTION("good request, case entity") {
+    auto result = run_netcap({"transform", "local", "netcap.ToHosts", dir});
+    CHECK(result.status == 0);
+    check_single_document(result.out);
+    CHECK(result.out.find("<MaltegoTransformResponseMessage>") != std::string::npos);
+    CHECK(result.out.find("<Value>" + conns[0].src + "</Value>") != std::string::npos);
+  }
+  SECTION("good request, properties string with escapes and a link property") {
+    const std::string uid = conns[0].uid;
+    auto result =
+        run_netcap({"transform", "local", "--limit=5", "netcap.ToCommunityID", uid,
+                    "uid=" + uid + "#link#maltego.link.weight=100#path=" + dir, "extra-ignored"});
+    CHECK(result.status == 0);
+    check_single_document(result.out);
+    CHECK(result.out.find(">" + conns[0].community + "</Value>") != std::string::npos);
+  }
+  SECTION("unknown transform id") {
+    auto result = run_netcap({"transform", "local", "netcap.NoSuchTransform", "x"});
+    CHECK(result.status == 0);
+    check_single_document(result.out);
+    CHECK(result.out.find("<MaltegoTransformExceptionMessage>") != std::string::npos);
+    CHECK(result.out.find("Unknown transform: netcap.NoSuchTransform") != std::string::npos);
+  }
+  SECTION("missing case") {
+    auto result = run_netcap(
+        {"transform", "local", "netcap.ToPeers", "10.0.0.1", "path=" + dir + "/no-such-case"});
+    CHECK(result.status == 0);
+    check_single_document(result.out);
+    CHECK(result.out.find("<MaltegoTransformExceptionMessage>") != std::string::npos);
+  }
+  SECTION("no case property at all") {
+    auto result = run_netcap({"transform", "local", "netcap.ToPeers", "10.0.0.1"});
+    CHECK(result.status == 0);
+    check_single_document(result.out);
+    CHECK(result.out.find("no case directory") != std::string::npos);
+  }
+  SECTION("no value") {
+    auto result = run_netcap({"transform", "local", "netcap.ToHosts"});
+    CHECK(result.status == 0);
+    check_single_document(result.out);
+    CHECK(result.out.find("Malformed request: no input value") != std::string::npos);
+  }
+  SECTION("list names every transform") {
+    auto result = run_netcap({"transform", "list"});
+    CHECK(result.status == 0);
+    auto registry = build_transform_registry();
+    REQUIRE(registry);
+    for (const TransformSpec* spec : registry->list()) {
+      CHECK(result.out.find(spec->id + "  " + spec->input_entity + " ->") != std::string::npos);
+    }
+  }
+}
