@@ -13,6 +13,7 @@ int run_capture(int argc, char** argv);  // cli/capture_command.cc (the lead)
 int run_dump(int argc, char** argv);     // cli/dump_command.cc
 int run_query(int argc, char** argv);    // cli/query_command.cc
 int run_transform(int argc, char** argv);  // cli/transform_command.cc
+int run_serve(int argc, char** argv);      // cli/serve_command.cc
 
 namespace cli {
 

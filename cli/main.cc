@@ -24,6 +24,7 @@ constexpr CommandEntry kCommands[] = {
      netcap::run_query},
     {"transform", "run a Maltego transform over a case (local mode), list transforms",
      netcap::run_transform},
+    {"serve", "serve Maltego transforms over HTTP(S) for a TDS/iTDS", netcap::run_serve},
 };
 
 void print_top_help(std::ostream& out) {
