@@ -14,6 +14,7 @@ int run_dump(int argc, char** argv);     // cli/dump_command.cc
 int run_query(int argc, char** argv);    // cli/query_command.cc
 int run_transform(int argc, char** argv);  // cli/transform_command.cc
 int run_serve(int argc, char** argv);      // cli/serve_command.cc
+int run_maltego_config(int argc, char** argv);  // cli/maltego_config_command.cc
 
 namespace cli {
 
@@ -26,6 +27,9 @@ int query_main(const std::vector<std::string>& args, std::ostream& out, std::ost
 // `args` excludes the command name ("local ..." or "list"). In local mode `out` receives only
 // the Maltego XML document (spec maltego.md §1.4).
 int transform_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `args` excludes the command name; status lines go to `out`.
+int maltego_config_main(const std::vector<std::string>& args, std::ostream& out,
+                        std::ostream& err);
 
 }  // namespace cli
 

@@ -25,6 +25,8 @@ constexpr CommandEntry kCommands[] = {
     {"transform", "run a Maltego transform over a case (local mode), list transforms",
      netcap::run_transform},
     {"serve", "serve Maltego transforms over HTTP(S) for a TDS/iTDS", netcap::run_serve},
+    {"maltego-config", "write the Maltego configuration archive (.mtz)",
+     netcap::run_maltego_config},
 };
 
 void print_top_help(std::ostream& out) {
@@ -32,6 +34,10 @@ void print_top_help(std::ostream& out) {
       << "USAGE\n    netcap <command> [options]\n\nCOMMANDS\n";
   for (const CommandEntry& command : kCommands) {
     std::string name = command.name;
+    if (name.size() >= 10) {  // a long name keeps its full spelling, two spaces before the summary
+      out << "    " << name << "  " << command.summary << "\n";
+      continue;
+    }
     name.resize(10, ' ');
     out << "    " << name << command.summary << "\n";
   }

@@ -29,6 +29,9 @@ The case is in $case_dir (index.db, records/). More queries:
   $netcap dump $case_dir/records/Connection.ncap.gz --table --utc | head
   $netcap transform local netcap.ToHosts $case_dir       # a Maltego local transform
 
+Maltego configuration (local transforms): $netcap maltego-config -o netcap.mtz --exe $netcap
+  then in Maltego: Import | Export > Import Config > netcap.mtz (docs/maltego.md)
+
 == netcap serve: Maltego transforms over HTTP for this case (Ctrl-C to stop)
 Ask it with curl, e.g. the hosts of the case:
   curl -s http://${NETCAP_LISTEN:-127.0.0.1:8080}/run/netcap.ToHosts -H 'Content-Type: text/xml' \
