@@ -19,6 +19,7 @@
 #include "core/capture/packet_source.h"
 #include "core/engine/engine.h"
 #include "core/packet/layer_registry.h"
+#include "core/sinks/record_format.h"
 #include "core/sinks/record_sink.h"
 
 namespace netcap {
@@ -116,36 +117,11 @@ const CommandSpec& capture_spec() {
   return kSpec;
 }
 
+// JSON string contents (the sinks' escaping, which also repairs invalid UTF-8).
 std::string json_escape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
+  std::string quoted;
+  append_json_string(s, &quoted);
+  return quoted.substr(1, quoted.size() - 2);  // without the surrounding quotes
 }
 
 std::string utc_time(int64_t ns) {

@@ -66,6 +66,18 @@ bool parse_icmpv4(Bytes bytes, Icmpv4Message& out) {
   return true;
 }
 
+void add_icmp_transport(PacketContext& ctx, uint8_t ip_protocol, uint8_t type, uint8_t code,
+                        Bytes body) {
+  TransportInfo* t = ctx.add_transport(ip_protocol);
+  if (t == nullptr) return;
+  const uint32_t declared = ctx.network_payload_length();
+  t->src_port = type;
+  t->dst_port = code;
+  t->payload = body;
+  t->payload_length = declared >= 4 ? declared - 4 : 0;  // after type, code and checksum
+  t->from_reassembled_fragments = ctx.network_reassembled();
+}
+
 namespace {
 
 void decode_icmpv4(Bytes bytes, PacketContext& ctx) {
@@ -76,13 +88,7 @@ void decode_icmpv4(Bytes bytes, PacketContext& ctx) {
   }
   if (m.truncated) ctx.anomaly("icmp.truncated", "type " + std::to_string(m.type) + " cut short");
   const uint32_t declared = ctx.network_payload_length();
-  if (TransportInfo* t = ctx.add_transport(1)) {
-    t->src_port = m.type;
-    t->dst_port = m.code;
-    t->payload = m.body;
-    t->payload_length = declared >= 4 ? declared - 4 : 0;
-    t->from_reassembled_fragments = ctx.network_reassembled();
-  }
+  add_icmp_transport(ctx, 1, m.type, m.code, m.body);
   if (!ctx.layer_records()) return;
   auto r = new_layer_record<ICMPv4>(ctx);
   r->set_typecode((m.type << 8) | m.code);
@@ -92,13 +98,7 @@ void decode_icmpv4(Bytes bytes, PacketContext& ctx) {
   r->set_id(m.id);
   r->set_seq(m.seq);
   r->set_gateway(ip_text(m.gateway));
-  if (m.quoted.present) {
-    r->set_quotedsrcip(m.quoted.src.to_string());
-    r->set_quoteddstip(m.quoted.dst.to_string());
-    r->set_quotedprotocol(m.quoted.protocol);
-    r->set_quotedsrcport(m.quoted.src_port);
-    r->set_quoteddstport(m.quoted.dst_port);
-  }
+  set_quoted_fields(m.quoted, *r);
   r->set_mtu(m.type == 3 && m.code == 4 ? m.mtu : 0);
   r->set_payloadsize(static_cast<int32_t>(declared >= 4 ? declared - 4 : 0));
   r->set_srcip(ip_text(ctx.net_src()));

@@ -11,6 +11,7 @@
 
 #include "core/net/address.h"
 #include "core/packet/layer_registry.h"
+#include "core/packet/packet_context.h"
 #include "core/util/byte_cursor.h"
 
 namespace netcap {
@@ -36,6 +37,23 @@ struct Icmpv4Message {
 };
 
 bool icmpv4_is_error(uint8_t type);
+
+// Adds the flow-accounting transport of an ICMP/ICMPv6 message (`ip_protocol` 1 or 58): type and
+// code stand in the port fields (Community ID convention), the body after the 4-byte header is
+// the payload. Shared by the ICMPv4 and ICMPv6 decoders.
+void add_icmp_transport(PacketContext& ctx, uint8_t ip_protocol, uint8_t type, uint8_t code,
+                        Bytes body);
+
+// Copies a quoted header into the Quoted* fields every ICMP record message has.
+template <typename Record>
+void set_quoted_fields(const QuotedIpHeader& quoted, Record& r) {
+  if (!quoted.present) return;
+  r.set_quotedsrcip(quoted.src.to_string());
+  r.set_quoteddstip(quoted.dst.to_string());
+  r.set_quotedprotocol(quoted.protocol);
+  r.set_quotedsrcport(quoted.src_port);
+  r.set_quoteddstport(quoted.dst_port);
+}
 
 // Parses an IPv4 header quoted in an ICMP error and the first transport bytes after it.
 QuotedIpHeader parse_quoted_ipv4(Bytes bytes);

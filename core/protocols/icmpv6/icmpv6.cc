@@ -154,13 +154,7 @@ void decode_icmpv6(Bytes bytes, PacketContext& ctx) {
     ctx.anomaly("icmpv6.too_many_options", "more than " + std::to_string(kMaxNdOptions));
   }
   const uint32_t declared = ctx.network_payload_length();
-  if (TransportInfo* t = ctx.add_transport(58)) {
-    t->src_port = m.type;
-    t->dst_port = m.code;
-    t->payload = m.body;
-    t->payload_length = declared >= 4 ? declared - 4 : 0;
-    t->from_reassembled_fragments = ctx.network_reassembled();
-  }
+  add_icmp_transport(ctx, 58, m.type, m.code, m.body);
   if (!ctx.layer_records()) return;
   auto r = new_layer_record<ICMPv6>(ctx);
   r->set_typecode((m.type << 8) | m.code);
@@ -191,13 +185,7 @@ void decode_icmpv6(Bytes bytes, PacketContext& ctx) {
   }
   r->set_multicastaddress(ip_text(m.multicast));
   r->set_numberofgrouprecords(m.group_records);
-  if (m.quoted.present) {
-    r->set_quotedsrcip(m.quoted.src.to_string());
-    r->set_quoteddstip(m.quoted.dst.to_string());
-    r->set_quotedprotocol(m.quoted.protocol);
-    r->set_quotedsrcport(m.quoted.src_port);
-    r->set_quoteddstport(m.quoted.dst_port);
-  }
+  set_quoted_fields(m.quoted, *r);
   r->set_mtu(m.mtu);
   r->set_payloadsize(static_cast<int32_t>(declared >= 4 ? declared - 4 : 0));
   r->set_srcip(ip_text(ctx.net_src()));
