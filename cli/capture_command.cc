@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "core/capture/packet_source.h"
 #include "core/engine/engine.h"
+#include "forensics/app/default_app_layer.h"
 #include "core/packet/layer_registry.h"
 #include "core/sinks/record_format.h"
 #include "core/sinks/record_sink.h"
@@ -92,6 +93,8 @@ const CommandSpec& capture_spec() {
          "--layer-records; makes the index much larger).",
          ""},
         {"workers", 'w', "N", "Shard threads.", "number of cores"},
+        {"no-app-layer", 0, "",
+         "Skip application protocols (DNS, HTTP, TLS, ...): flows and packet layers only.", ""},
         {"max-flows", 0, "N",
          "Flows tracked per shard before the least recently active one is "
          "closed early (recorded as flow.table_full).",
@@ -447,6 +450,7 @@ int run_capture(int argc, char** argv) {
   options.layer_records = index_layers || parsed.has("layer-records");
   options.limits = limits;
   if (show_progress) options.on_progress = print_progress;
+  if (!parsed.has("no-app-layer")) options.make_consumer_factory = &app::make_app_layer;
 
   std::vector<RecordSink*> sink_ptrs;
   for (auto& s : sinks) sink_ptrs.push_back(s.get());

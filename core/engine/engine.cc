@@ -131,7 +131,9 @@ class Shard {
         recycle_(recycle),
         fragments_(options.limits),
         emitter_(bus, options.limits.record_batch_size),
-        consumers_(options.make_consumer_factory ? options.make_consumer_factory() : nullptr),
+        consumers_(options.make_consumer_factory
+                       ? options.make_consumer_factory(emitter_, options.limits)
+                       : nullptr),
         flows_(options.limits, emitter_, consumers_.get()) {}
 
   void start() {
@@ -210,7 +212,7 @@ class Shard {
   FragmentReassembler fragments_;
   ShardEmitter emitter_;
   DecodeStats stats_;
-  std::unique_ptr<StreamConsumerFactory> consumers_;
+  std::unique_ptr<FlowConsumerFactory> consumers_;
   FlowTable flows_;
   int64_t now_ = std::numeric_limits<int64_t>::min();
   int64_t last_sweep_ = std::numeric_limits<int64_t>::min();

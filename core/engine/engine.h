@@ -39,8 +39,10 @@ struct EngineOptions {
   int workers = 0;             // shard threads; 0 = number of cores
   bool layer_records = false;  // emit one record per decoded layer
   Limits limits;
-  // Creates the stream-consumer factory for one shard (application protocols); may be empty.
-  std::function<std::unique_ptr<StreamConsumerFactory>()> make_consumer_factory;
+  // Creates the flow-consumer factory of one shard (the application protocols); may be empty.
+  // The factory emits its records through the shard's `emitter` and lives as long as the shard.
+  std::function<std::unique_ptr<FlowConsumerFactory>(RecordEmitter& emitter, const Limits& limits)>
+      make_consumer_factory;
   // Called from the reader thread about every progress_interval_ms.
   std::function<void(const EngineProgress&)> on_progress;
   int progress_interval_ms = 250;

@@ -47,7 +47,7 @@ void FlowTableStats::merge(const FlowTableStats& o) {
 }
 
 FlowTable::FlowTable(const Limits& limits, RecordEmitter& emitter,
-                     StreamConsumerFactory* consumers)
+                     FlowConsumerFactory* consumers)
     : limits_(limits),
       emitter_(emitter),
       consumers_(consumers),
@@ -129,10 +129,22 @@ FlowTable::Flow* FlowTable::create_flow(const FlowKey& key, bool from_lo, const 
   h = fnv1a(std::string_view(digits, static_cast<size_t>(dec.ptr - digits)), h);
   std::snprintf(f.uid, sizeof f.uid, "C%016llx", static_cast<unsigned long long>(h));
   if (f.flipped) f.history += '^';
+  if ((t.ip_protocol == 6 || t.ip_protocol == 17) && consumers_ != nullptr) {
+    FlowInfo info;
+    info.flow_id = f.uid;
+    info.ip_protocol = t.ip_protocol;
+    info.client = f.orig_addr;
+    info.server = f.resp_addr;
+    info.client_port = f.orig_port;
+    info.server_port = f.resp_port;
+    info.has_macs = f.has_macs;
+    info.client_mac = f.src_mac;
+    info.server_mac = f.dst_mac;
+    info.vlan = f.vlan;
+    info.first_ts_ns = f.first_ts;
+    f.consumer = consumers_->create(info);
+  }
   if (t.ip_protocol == 6) {
-    if (consumers_ != nullptr) {
-      f.consumer = consumers_->create(std::string(f.uid), t, f.resp_port);
-    }
     f.reassembler = std::make_unique<TcpConnectionReassembler>(limits_, budget_, f.consumer.get());
   }
   f.timeout = t.ip_protocol == 6 ? Timeout::kTcp : t.ip_protocol == 17 ? Timeout::kUdp
@@ -268,6 +280,11 @@ void FlowTable::on_transport(const TransportInfo& t, const PacketContext& ctx) {
   } else if (t.payload_length > 0) {
     add_history(*f, dir, 'D');
   }
+  if (t.ip_protocol == 17 && f->consumer && t.payload_length > 0) {
+    f->consumer->on_datagram(
+        dir == 0 ? StreamDirection::kClientToServer : StreamDirection::kServerToClient, t.payload,
+        t.payload_length, ts, ctx.frame());
+  }
   touch(*f, next);
 }
 
@@ -318,6 +335,8 @@ void FlowTable::finish(Flow& f, StreamEndReason reason, int64_t now_ns) {
     missed = f.reassembler->missed_bytes(StreamDirection::kClientToServer) +
              f.reassembler->missed_bytes(StreamDirection::kServerToClient);
     stats_.missed_bytes += missed;
+  } else if (f.consumer) {
+    f.consumer->on_end(reason, now_ns);  // TCP consumers get on_end from their reassembler
   }
   auto c = std::make_unique<Connection>();
   c->set_timestampfirst(f.first_ts);
@@ -326,6 +345,7 @@ void FlowTable::finish(Flow& f, StreamEndReason reason, int64_t now_ns) {
   c->set_linkproto(f.link_proto);
   c->set_networkproto(f.orig_addr.is_v6() ? "ipv6" : "ipv4");
   c->set_transportproto(transport_name(f.protocol, f.orig_addr.is_v6()));
+  if (f.consumer) c->set_applicationproto(std::string(f.consumer->application_protocol()));
   if (f.has_macs) {
     c->set_srcmac(f.src_mac.to_string());
     c->set_dstmac(f.dst_mac.to_string());

@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/flow/flow_key.h"
@@ -22,15 +24,39 @@
 
 namespace netcap {
 
-// Chooses a consumer for a new TCP connection's reassembled streams (the application-protocol
-// layer plugs in here). May return nullptr: data is then only counted.
-class StreamConsumerFactory {
+// What a flow consumer knows about its flow, fixed when the flow is created. The client is the
+// originator (the side that sent the first SYN, or else the first packet).
+struct FlowInfo {
+  std::string flow_id;  // the Connection UID
+  uint8_t ip_protocol = 0;
+  IpAddress client, server;
+  uint16_t client_port = 0, server_port = 0;
+  bool has_macs = false;
+  MacAddress client_mac, server_mac;
+  uint16_t vlan = 0;
+  int64_t first_ts_ns = 0;
+};
+
+// A flow's application-protocol consumer: TCP flows get reassembled stream data (on_data,
+// on_gap), UDP flows their datagrams; every flow gets exactly one on_end. Driven by one shard
+// thread.
+class FlowConsumer : public StreamConsumer {
  public:
-  virtual ~StreamConsumerFactory() = default;
-  // `flow_id` is the Connection UID; `server_port` the responder's port (a hint only).
-  virtual std::unique_ptr<StreamConsumer> create(const std::string& flow_id,
-                                                 const TransportInfo& first_packet,
-                                                 uint16_t server_port) = 0;
+  // One UDP datagram. `payload` is what was captured (valid during the call);
+  // `payload_length` the length per the UDP header (larger when the snap length cut it).
+  virtual void on_datagram(StreamDirection dir, std::span<const uint8_t> payload,
+                           uint32_t payload_length, int64_t ts_ns, uint64_t frame) = 0;
+  // The application protocol found by content ("http", "dns", ...), empty when none. Read when
+  // the Connection record is written (after on_end); must stay valid as long as the consumer.
+  virtual std::string_view application_protocol() const = 0;
+};
+
+// Chooses a consumer for each new TCP and UDP flow (the application-protocol layer plugs in
+// here). May return nullptr: the flow is then only counted.
+class FlowConsumerFactory {
+ public:
+  virtual ~FlowConsumerFactory() = default;
+  virtual std::unique_ptr<FlowConsumer> create(const FlowInfo& flow) = 0;
 };
 
 struct FlowTableStats {
@@ -46,7 +72,7 @@ struct FlowTableStats {
 
 class FlowTable {
  public:
-  FlowTable(const Limits& limits, RecordEmitter& emitter, StreamConsumerFactory* consumers);
+  FlowTable(const Limits& limits, RecordEmitter& emitter, FlowConsumerFactory* consumers);
   ~FlowTable();
 
   // Accounts one transport layer of a packet. `ctx` supplies frame, time, wire length, MACs.
@@ -95,7 +121,7 @@ class FlowTable {
     int icmp_type = -1, icmp_code = -1;
     char uid[18] = {};  // "C" + 16 hex digits + NUL: no allocation per flow
     std::string community_id;
-    std::unique_ptr<StreamConsumer> consumer;
+    std::unique_ptr<FlowConsumer> consumer;
     std::unique_ptr<TcpConnectionReassembler> reassembler;
     Timeout timeout = Timeout::kOther;
     std::list<Flow*>::iterator lru_pos;
@@ -115,7 +141,7 @@ class FlowTable {
 
   const Limits& limits_;
   RecordEmitter& emitter_;
-  StreamConsumerFactory* consumers_;
+  FlowConsumerFactory* consumers_;
   ReassemblyBudget budget_;
   std::unordered_map<FlowKey, std::unique_ptr<Flow>, FlowKeyHash> flows_;
   std::list<Flow*> lru_[4];  // per timeout class, least recently active first

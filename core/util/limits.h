@@ -36,6 +36,33 @@ struct Limits {
   size_t max_stream_buffered_segments = 4096;          // out-of-order segments per direction
   size_t max_shard_buffered_bytes = 256 * 1024 * 1024;  // all directions of one shard together
 
+  // --- application protocols (per flow unless said otherwise) ---
+  // Bytes per direction kept while the protocol of a TCP flow is not yet known; content probes
+  // look at these. Past it the flow stays unclassified.
+  size_t max_probe_bytes = 4096;
+  // Datagrams of a UDP flow offered to the probes before it stays unclassified.
+  int max_probe_datagrams = 4;
+  // One protocol line (HTTP header line, SMTP command, FTP reply, ...). Longer is an anomaly
+  // "<proto>.line_too_long" and the line is cut.
+  size_t max_line_bytes = 16 * 1024;
+  // A message head kept whole (HTTP request/response head, a mail header block).
+  size_t max_header_bytes = 256 * 1024;
+  // Header fields kept per message.
+  size_t max_header_fields = 256;
+  // A handshake message kept whole (TLS ClientHello/ServerHello/Certificate, SSH KEXINIT).
+  size_t max_handshake_bytes = 1024 * 1024;
+  // Requests waiting for their response (HTTP pipelining, DNS queries per flow, ...).
+  size_t max_pending_transactions = 1024;
+  // Records of one message kept (DNS resource records, MIME parts, TLS certificates, ...).
+  size_t max_items_per_message = 4096;
+  // Decoded (decompressed) bytes per body, and the decoded/encoded ratio past which a body is
+  // treated as a decompression bomb.
+  size_t max_decoded_body_bytes = 256 * 1024 * 1024;
+  double max_decompression_ratio = 1000.0;
+  // Expected data channels (FTP PORT/PASV, ...) waiting per shard, and how long they wait.
+  size_t max_expected_channels = 4096;
+  int64_t expected_channel_timeout_ns = 120'000'000'000;
+
   // --- queues ---
   size_t shard_queue_packets = 4096;  // reader -> shard, in packets
   size_t sink_queue_batches = 64;     // shard -> sink, in batches
