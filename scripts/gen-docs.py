@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates the derived documentation:
   docs/records.md  from the comments in proto/*.proto (the schema is the single source) and the
-                   anomaly tables in core/**/ANOMALIES.md
+                   anomaly tables in core/**/ANOMALIES.md and forensics/**/ANOMALIES.md
   docs/cli.md      from `netcap <command> --help` (the help text is the single source)
 usage: scripts/gen-docs.py [NETCAP_BINARY]   (default build/cli/netcap)
 """
@@ -87,7 +87,9 @@ def records_doc():
                     comment = comment.replace("|", "\\|")
                     out.append(f"| {num} | `{name}` | `{typ}` | {marks} | {comment} |")
                 out.append("")
-    anomaly_files = sorted(glob.glob(os.path.join(ROOT, "core", "**", "ANOMALIES.md"), recursive=True))
+    anomaly_files = sorted(
+        glob.glob(os.path.join(ROOT, "core", "**", "ANOMALIES.md"), recursive=True) +
+        glob.glob(os.path.join(ROOT, "forensics", "**", "ANOMALIES.md"), recursive=True))
     if anomaly_files:
         out += ["## Anomaly names", "",
                 "Every `Anomaly.Name`, by the part of the engine that raises it.", ""]

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git
   libpcap-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev sqlite3 zlib1g-dev libssl-dev
-  catch2 libpugixml-dev libcpp-httplib-dev libzip-dev
+  catch2 libpugixml-dev libcpp-httplib-dev libzip-dev libbrotli-dev libgmime-3.0-dev clang libclang-rt-14-dev
 )
 
 missing=()
