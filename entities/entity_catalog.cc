@@ -39,8 +39,167 @@ constexpr PropertySpec kStateProps[] = {
 constexpr PropertySpec kCommunityIDProps[] = {
     {kCommunityIDProperty, "Community ID", PropertyType::kString}, kCase};
 
+constexpr PropertySpec kDNSNameProps[] = {{kFqdnProperty, "DNS Name", PropertyType::kString},
+                                          kCase};
+constexpr PropertySpec kWebsiteProps[] = {
+    {kFqdnProperty, "Website", PropertyType::kString},
+    {"website.ssl-enabled", "SSL Enabled", PropertyType::kBool},
+    {"ports", "Ports", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kURLProps[] = {{kURLProperty, "URL", PropertyType::kString},
+                                      {"short-title", "Short title", PropertyType::kString},
+                                      {"title", "Title", PropertyType::kString},
+                                      kCase};
+constexpr PropertySpec kEmailAddressProps[] = {
+    {kEmailProperty, "Email Address", PropertyType::kString}, kCase};
+constexpr PropertySpec kX509CertificateProps[] = {
+    {kCertificateProperty, "Subject", PropertyType::kString},
+    {"subjectDN", "Subject DN", PropertyType::kString},
+    {"issuer", "Issuer", PropertyType::kString},
+    {"issuerDN", "Issuer DN", PropertyType::kString},
+    {"serial", "Serial", PropertyType::kString},
+    {"san", "Subject alternative names", PropertyType::kString},
+    {"validFrom", "Valid from", PropertyType::kString},
+    {"validTo", "Valid to", PropertyType::kString},
+    {"properties.sha256", "SHA-256", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kHashProps[] = {{kHashProperty, "Hash", PropertyType::kString},
+                                       {"hash_type", "Hash type", PropertyType::kString},
+                                       kCase};
+constexpr PropertySpec kFileProps[] = {
+    {kFileProperty, "Description", PropertyType::kString},
+    {"source", "Source", PropertyType::kString},
+    {"properties.contenttype", "Content type", PropertyType::kString},
+    {"properties.size", "Size", PropertyType::kInt},
+    {"properties.sha256", "SHA-256", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kAliasProps[] = {{kAliasProperty, "Alias", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapUserAgentProps[] = {
+    {kUserAgentProperty, "User agent", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapServerNameProps[] = {
+    {kServerNameProperty, "Server name", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapContentTypeProps[] = {
+    {kContentTypeProperty, "Content type", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapHTTPStatusCodeProps[] = {
+    {kHTTPStatusCodeProperty, "Status code", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapHTTPMethodProps[] = {
+    {kHTTPMethodProperty, "Method", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapHTTPCookieProps[] = {
+    {kHTTPCookieProperty, "Cookie name", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapHTTPCookieValueProps[] = {
+    {kHTTPCookieValueProperty, "Cookie value", PropertyType::kString},
+    {"properties.httpcookie", "Cookie name", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapHTTPHeaderProps[] = {
+    {kHTTPHeaderProperty, "Header name", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapHTTPHeaderValueProps[] = {
+    {kHTTPHeaderValueProperty, "Header value", PropertyType::kString},
+    {"properties.httpheader", "Header name", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapHTTPParameterProps[] = {
+    {kHTTPParameterProperty, "Parameter name", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapHTTPParameterValueProps[] = {
+    {kHTTPParameterValueProperty, "Parameter value", PropertyType::kString},
+    {"properties.httpparameter", "Parameter name", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapDNSResponseCodeProps[] = {
+    {kDNSResponseCodeProperty, "Response code", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapDNSOpCodeProps[] = {
+    {kDNSOpCodeProperty, "OpCode", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapDNSQueryTypeProps[] = {
+    {kDNSQueryTypeProperty, "Query type", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapTLSClientHelloProps[] = {
+    {kTLSClientHelloProperty, "JA3 hash", PropertyType::kString},
+    {"properties.ja3", "JA3 string", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapTLSServerHelloProps[] = {
+    {kTLSServerHelloProperty, "JA3S hash", PropertyType::kString},
+    {"properties.ja3s", "JA3S string", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapJA4Props[] = {{kJA4Property, "JA4", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapTLSVersionProps[] = {
+    {kTLSVersionProperty, "TLS version", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapTLSCipherSuiteProps[] = {
+    {kTLSCipherSuiteProperty, "Cipher suite", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapSSHClientProps[] = {
+    {kSSHClientProperty, "Client banner", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapSSHServerProps[] = {
+    {kSSHServerProperty, "Server banner", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapHASSHProps[] = {
+    {kHASSHProperty, "HASSH", PropertyType::kString},
+    {"properties.algorithms", "Algorithms", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapHASSHServerProps[] = {
+    {kHASSHServerProperty, "HASSH server", PropertyType::kString},
+    {"properties.algorithms", "Algorithms", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapDHCPClientProps[] = {
+    {kDHCPClientProperty, "Client MAC", PropertyType::kString},
+    {"properties.hostname", "Host name", PropertyType::kString},
+    {"properties.vendorclass", "Vendor class", PropertyType::kString},
+    {"properties.fingerprint", "Fingerprint", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapDHCPFingerprintProps[] = {
+    {kDHCPFingerprintProperty, "Fingerprint", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapDHCPv6MessageTypeProps[] = {
+    {kDHCPv6MessageTypeProperty, "Message type", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapNTPReferenceIDProps[] = {
+    {kNTPReferenceIDProperty, "Reference ID", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapMailProps[] = {
+    {kMailProperty, "Subject", PropertyType::kString},
+    {"properties.from", "From", PropertyType::kString},
+    {"properties.to", "To", PropertyType::kString},
+    {"properties.date", "Date", PropertyType::kString},
+    {"properties.messageid", "Message-ID", PropertyType::kString},
+    {"properties.attachments", "Attachments", PropertyType::kInt},
+    {"properties.size", "Size", PropertyType::kInt},
+    kCase};
+constexpr PropertySpec kNetcapSMTPCommandTypeProps[] = {
+    {kSMTPCommandTypeProperty, "Command", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapFTPCommandProps[] = {
+    {kFTPCommandProperty, "Command", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCredentialsProps[] = {
+    {kCredentialsProperty, "Credentials", PropertyType::kString},
+    {"properties.service", "Service", PropertyType::kString},
+    {"properties.user", "User", PropertyType::kString},
+    {"properties.password", "Password", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapSIPCallProps[] = {
+    {kSIPCallProperty, "Call-ID", PropertyType::kString},
+    {"properties.from", "From", PropertyType::kString},
+    {"properties.to", "To", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapSIPMethodProps[] = {
+    {kSIPMethodProperty, "Method", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapSMBShareProps[] = {
+    {kSMBShareProperty, "Share path", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapSMBFileProps[] = {
+    {kSMBFileProperty, "File name", PropertyType::kString},
+    {"properties.share", "Share", PropertyType::kString},
+    {"properties.bytesread", "Bytes read", PropertyType::kInt},
+    {"properties.byteswritten", "Bytes written", PropertyType::kInt},
+    kCase};
+constexpr PropertySpec kNetcapApplicationProps[] = {
+    {kApplicationProperty, "Application protocol", PropertyType::kString}, kCase};
+
+constexpr PropertySpec kNetcapDNSFlagCombinationProps[] = {
+    {kDNSFlagCombinationProperty, "Flags", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapDHCPv6OptionProps[] = {
+    {kDHCPv6OptionProperty, "Option", PropertyType::kString}, kCase};
+
 // Sorted by id (checked by the tests).
 constexpr EntitySpec kCatalog[] = {
+    {kAlias, "Alias", "Aliases", "Personal", kAliasProperty, "Alias",
+     "A user name seen in a login (FTP, Telnet, mail, SMB).", kAliasProps},
+    {kDNSName, "DNS Name", "DNS Names", "Infrastructure", kFqdnProperty, "DNSName",
+     "A DNS name (queried name, TLS server name, certificate name).", kDNSNameProps},
+    {kEmailAddress, "Email Address", "Email Addresses", "Personal", kEmailProperty, "EmailAddress",
+     "A mail address (envelope or header).", kEmailAddressProps},
+    {kFile, "File", "Files", "Personal", kFileProperty, "File",
+     "A file transferred in the case (mail attachment, FTP transfer); value: its name.",
+     kFileProps},
+    {kHash, "Hash", "Hashes", "Personal", kHashProperty, "Hash", "A hash of extracted content.",
+     kHashProps},
     {kIPv4Address, "IPv4 Address", "IPv4 Addresses", "Infrastructure", kIPv4Property, "IPv4Address",
      "An IPv4 address seen in the case.", kIPv4Props},
     {kIPv6Address, "IPv6 Address", "IPv6 Addresses", "Infrastructure", kIPv6Property, "IPv6Address",
@@ -51,8 +210,19 @@ constexpr EntitySpec kCatalog[] = {
      kPhraseProps},
     {kPort, "Port", "Ports", "Infrastructure", kPortProperty, "Port", "A TCP/UDP/SCTP port number.",
      kPortProps},
+    {kURL, "URL", "URLs", "Infrastructure", kURLProperty, "URL",
+     "A URL requested over HTTP (http://Host/URI).", kURLProps},
+    {kWebsite, "Website", "Websites", "Infrastructure", kFqdnProperty, "Website",
+     "A web site by HTTP Host name.", kWebsiteProps},
+    {kX509Certificate, "SSL Certificate", "SSL Certificates", "Infrastructure",
+     kCertificateProperty, "X509Certificate",
+     "An X.509 certificate seen in a TLS handshake (value: subject common name).",
+     kX509CertificateProps},
     {kNetcapAnomaly, "Netcap Anomaly", "Netcap Anomalies", "Netcap", kAnomalyProperty, "warning",
      "A named anomaly (<layer>.<problem>) recorded while decoding.", kAnomalyProps},
+    {kNetcapApplication, "Netcap Application", "Netcap Applications", "Netcap",
+     kApplicationProperty, "apps",
+     "An application protocol of connections (content-based detection).", kNetcapApplicationProps},
     {kNetcapCommunityID, "Netcap Community ID", "Netcap Community IDs", "Netcap",
      kCommunityIDProperty, "fingerprint", "The Community ID flow hash of a connection.",
      kCommunityIDProps},
@@ -61,10 +231,105 @@ constexpr EntitySpec kCatalog[] = {
     {kNetcapConnectionState, "Netcap Connection State", "Netcap Connection States", "Netcap",
      kConnectionStateProperty, "timeline", "A connection state (Zeek conn_state style).",
      kStateProps},
+    {kNetcapContentType, "Netcap Content Type", "Netcap Content Types", "Netcap",
+     kContentTypeProperty, "description", "A MIME content type (HTTP response, mail part).",
+     kNetcapContentTypeProps},
+    {kNetcapCredentials, "Netcap Credentials", "Netcap Credentials", "Netcap", kCredentialsProperty,
+     "vpn_key", "A login seen in clear or as an authentication user: \"<service>: <user>\".",
+     kNetcapCredentialsProps},
+    {kNetcapDHCPClient, "Netcap DHCP Client", "Netcap DHCP Clients", "Netcap", kDHCPClientProperty,
+     "devices",
+     "A DHCPv4 client by hardware address, with its host name, vendor class and fingerprint.",
+     kNetcapDHCPClientProps},
+    {kNetcapDHCPFingerprint, "Netcap DHCP Fingerprint", "Netcap DHCP Fingerprints", "Netcap",
+     kDHCPFingerprintProperty, "fingerprint",
+     "A DHCPv4 fingerprint (the parameter request list, comma separated).",
+     kNetcapDHCPFingerprintProps},
+    {kNetcapDHCPv6MessageType, "Netcap DHCPv6 Message Type", "Netcap DHCPv6 Message Types",
+     "Netcap", kDHCPv6MessageTypeProperty, "devices", "A DHCPv6 message type.",
+     kNetcapDHCPv6MessageTypeProps},
+    {kNetcapDHCPv6Option, "Netcap DHCPv6 Option", "Netcap DHCPv6 Options", "Netcap",
+     kDHCPv6OptionProperty, "devices", "A DHCPv6 option by name.", kNetcapDHCPv6OptionProps},
+    {kNetcapDNSFlagCombination, "Netcap DNS Flag Combination", "Netcap DNS Flag Combinations",
+     "Netcap", kDNSFlagCombinationProperty, "dns",
+     "The header flags set in a DNS message (QR AA TC RD RA AD CD), space separated.",
+     kNetcapDNSFlagCombinationProps},
+    {kNetcapDNSOpCode, "Netcap DNS OpCode", "Netcap DNS OpCodes", "Netcap", kDNSOpCodeProperty,
+     "dns", "A DNS header opcode (0 query, 4 notify, 5 update, ...).", kNetcapDNSOpCodeProps},
+    {kNetcapDNSQueryType, "Netcap DNS Query Type", "Netcap DNS Query Types", "Netcap",
+     kDNSQueryTypeProperty, "dns", "A DNS question type mnemonic (A, AAAA, MX, ...).",
+     kNetcapDNSQueryTypeProps},
+    {kNetcapDNSResponseCode, "Netcap DNS Response Code", "Netcap DNS Response Codes", "Netcap",
+     kDNSResponseCodeProperty, "dns", "A DNS response code mnemonic (NOERROR, NXDOMAIN, ...).",
+     kNetcapDNSResponseCodeProps},
+    {kNetcapFTPCommand, "Netcap FTP Command", "Netcap FTP Commands", "Netcap", kFTPCommandProperty,
+     "folder", "An FTP command verb.", kNetcapFTPCommandProps},
+    {kNetcapHASSH, "Netcap HASSH", "Netcap HASSHs", "Netcap", kHASSHProperty, "fingerprint",
+     "An SSH client fingerprint (HASSH, MD5 of the KEXINIT algorithm lists).", kNetcapHASSHProps},
+    {kNetcapHASSHServer, "Netcap HASSH Server", "Netcap HASSH Servers", "Netcap",
+     kHASSHServerProperty, "fingerprint", "An SSH server fingerprint (HASSHServer).",
+     kNetcapHASSHServerProps},
+    {kNetcapHTTPCookie, "Netcap HTTP Cookie", "Netcap HTTP Cookies", "Netcap", kHTTPCookieProperty,
+     "cookie", "The name of a cookie sent by HTTP clients.", kNetcapHTTPCookieProps},
+    {kNetcapHTTPCookieValue, "Netcap HTTP Cookie Value", "Netcap HTTP Cookie Values", "Netcap",
+     kHTTPCookieValueProperty, "cookie", "A value of an HTTP cookie.", kNetcapHTTPCookieValueProps},
+    {kNetcapHTTPHeader, "Netcap HTTP Header", "Netcap HTTP Headers", "Netcap", kHTTPHeaderProperty,
+     "list", "The name of an HTTP request header.", kNetcapHTTPHeaderProps},
+    {kNetcapHTTPHeaderValue, "Netcap HTTP Header Value", "Netcap HTTP Header Values", "Netcap",
+     kHTTPHeaderValueProperty, "list", "A value of an HTTP request header.",
+     kNetcapHTTPHeaderValueProps},
+    {kNetcapHTTPMethod, "Netcap HTTP Method", "Netcap HTTP Methods", "Netcap", kHTTPMethodProperty,
+     "call_made", "An HTTP request method.", kNetcapHTTPMethodProps},
+    {kNetcapHTTPParameter, "Netcap HTTP Parameter", "Netcap HTTP Parameters", "Netcap",
+     kHTTPParameterProperty, "tune",
+     "The name of an HTTP request parameter (query string or form).", kNetcapHTTPParameterProps},
+    {kNetcapHTTPParameterValue, "Netcap HTTP Parameter Value", "Netcap HTTP Parameter Values",
+     "Netcap", kHTTPParameterValueProperty, "tune", "A value of an HTTP request parameter.",
+     kNetcapHTTPParameterValueProps},
+    {kNetcapHTTPStatusCode, "Netcap HTTP Status Code", "Netcap HTTP Status Codes", "Netcap",
+     kHTTPStatusCodeProperty, "info", "An HTTP response status code.", kNetcapHTTPStatusCodeProps},
     {kNetcapIPProtocol, "Netcap IP Protocol", "Netcap IP Protocols", "Netcap", kIPProtocolProperty,
      "device_hub", "A transport protocol of connections.", kIPProtocolProps},
+    {kNetcapJA4, "Netcap JA4 Fingerprint", "Netcap JA4 Fingerprints", "Netcap", kJA4Property,
+     "fingerprint", "A JA4 TLS client fingerprint (FoxIO).", kNetcapJA4Props},
+    {kNetcapMail, "Netcap Mail", "Netcap Mails", "Netcap", kMailProperty, "email",
+     "A mail message (SMTP, POP3, IMAP); value: its subject.", kNetcapMailProps},
+    {kNetcapNTPReferenceID, "Netcap NTP Reference ID", "Netcap NTP Reference IDs", "Netcap",
+     kNTPReferenceIDProperty, "schedule",
+     "An NTP reference identifier (upstream server or clock source).", kNetcapNTPReferenceIDProps},
     {kNetcapCase, "Netcap Case", "Netcap Cases", "Netcap", kCaseProperty, "insert_drive_file",
      "A netcap case directory (holds index.db); value = the directory.", kCaseProps},
+    {kNetcapSIPCall, "Netcap SIP Call", "Netcap SIP Calls", "Netcap", kSIPCallProperty, "phone",
+     "A SIP dialog by Call-ID.", kNetcapSIPCallProps},
+    {kNetcapSIPMethod, "Netcap SIP Method", "Netcap SIP Methods", "Netcap", kSIPMethodProperty,
+     "phone", "A SIP request method.", kNetcapSIPMethodProps},
+    {kNetcapSMBFile, "Netcap SMB File", "Netcap SMB Files", "Netcap", kSMBFileProperty,
+     "insert_drive_file", "A file opened over SMB2.", kNetcapSMBFileProps},
+    {kNetcapSMBShare, "Netcap SMB Share", "Netcap SMB Shares", "Netcap", kSMBShareProperty,
+     "folder_shared", "An SMB2 tree (share) path.", kNetcapSMBShareProps},
+    {kNetcapSMTPCommandType, "Netcap SMTP Command Type", "Netcap SMTP Command Types", "Netcap",
+     kSMTPCommandTypeProperty, "email", "An SMTP command verb.", kNetcapSMTPCommandTypeProps},
+    {kNetcapSSHClient, "Netcap SSH Client", "Netcap SSH Clients", "Netcap", kSSHClientProperty,
+     "computer", "An SSH client identification string (banner).", kNetcapSSHClientProps},
+    {kNetcapSSHServer, "Netcap SSH Server", "Netcap SSH Servers", "Netcap", kSSHServerProperty,
+     "storage", "An SSH server identification string (banner).", kNetcapSSHServerProps},
+    {kNetcapServerName, "Netcap Server Name", "Netcap Server Names", "Netcap", kServerNameProperty,
+     "dns", "An HTTP Server header value (server software).", kNetcapServerNameProps},
+    {kNetcapTLSCipherSuite, "Netcap TLS Cipher Suite", "Netcap TLS Cipher Suites", "Netcap",
+     kTLSCipherSuiteProperty, "lock",
+     "A cipher suite chosen by a TLS server (IANA code point, hex).", kNetcapTLSCipherSuiteProps},
+    {kNetcapTLSClientHello, "Netcap TLS Client Hello (JA3)", "Netcap TLS Client Hellos (JA3)",
+     "Netcap", kTLSClientHelloProperty, "fingerprint",
+     "A TLS client fingerprint: the JA3 hash of Client Hellos (as in Go netcap).",
+     kNetcapTLSClientHelloProps},
+    {kNetcapTLSServerHello, "Netcap TLS Server Hello (JA3S)", "Netcap TLS Server Hellos (JA3S)",
+     "Netcap", kTLSServerHelloProperty, "fingerprint",
+     "A TLS server fingerprint: the JA3S hash of Server Hellos (as in Go netcap).",
+     kNetcapTLSServerHelloProps},
+    {kNetcapTLSVersion, "Netcap TLS Version", "Netcap TLS Versions", "Netcap", kTLSVersionProperty,
+     "lock", "A negotiated TLS/SSL version.", kNetcapTLSVersionProps},
+    {kNetcapUserAgent, "Netcap User Agent", "Netcap User Agents", "Netcap", kUserAgentProperty,
+     "web", "An HTTP or SIP User-Agent header value.", kNetcapUserAgentProps},
 };
 
 }  // namespace

@@ -16,6 +16,14 @@ inline constexpr std::string_view kIPv6Address = "maltego.IPv6Address";
 inline constexpr std::string_view kPort = "maltego.Port";
 inline constexpr std::string_view kPhrase = "maltego.Phrase";
 inline constexpr std::string_view kMacAddress = "maltego.MacAddress";  // no maltego.MACAddress
+inline constexpr std::string_view kDNSName = "maltego.DNSName";
+inline constexpr std::string_view kWebsite = "maltego.Website";  // base maltego.DNSName
+inline constexpr std::string_view kURL = "maltego.URL";
+inline constexpr std::string_view kEmailAddress = "maltego.EmailAddress";
+inline constexpr std::string_view kX509Certificate = "maltego.X509Certificate";
+inline constexpr std::string_view kHash = "maltego.Hash";
+inline constexpr std::string_view kFile = "maltego.File";
+inline constexpr std::string_view kAlias = "maltego.Alias";
 
 // netcap entities (netcap.md §5.2). netcap.PCAP is netcap's entry point; here its value is the
 // case directory written by `netcap capture -o CASE`.
@@ -25,6 +33,54 @@ inline constexpr std::string_view kNetcapAnomaly = "netcap.Anomaly";
 inline constexpr std::string_view kNetcapIPProtocol = "netcap.IPProtocol";
 inline constexpr std::string_view kNetcapConnectionState = "netcap.ConnectionState";
 inline constexpr std::string_view kNetcapCommunityID = "netcap.CommunityID";
+
+// Application-protocol entities. Where Go netcap has the entity (netcap.md §5.2) its id and its
+// value property (properties.<lowercase name>) are kept; the others follow the same scheme.
+// HTTP
+inline constexpr std::string_view kNetcapUserAgent = "netcap.UserAgent";
+inline constexpr std::string_view kNetcapServerName = "netcap.ServerName";
+inline constexpr std::string_view kNetcapContentType = "netcap.ContentType";
+inline constexpr std::string_view kNetcapHTTPStatusCode = "netcap.HTTPStatusCode";
+inline constexpr std::string_view kNetcapHTTPMethod = "netcap.HTTPMethod";
+inline constexpr std::string_view kNetcapHTTPCookie = "netcap.HTTPCookie";
+inline constexpr std::string_view kNetcapHTTPCookieValue = "netcap.HTTPCookieValue";
+inline constexpr std::string_view kNetcapHTTPHeader = "netcap.HTTPHeader";
+inline constexpr std::string_view kNetcapHTTPHeaderValue = "netcap.HTTPHeaderValue";
+inline constexpr std::string_view kNetcapHTTPParameter = "netcap.HTTPParameter";
+inline constexpr std::string_view kNetcapHTTPParameterValue = "netcap.HTTPParameterValue";
+// DNS
+inline constexpr std::string_view kNetcapDNSResponseCode = "netcap.DNSResponseCode";
+inline constexpr std::string_view kNetcapDNSOpCode = "netcap.DNSOpCode";
+inline constexpr std::string_view kNetcapDNSQueryType = "netcap.DNSQueryType";
+inline constexpr std::string_view kNetcapDNSFlagCombination = "netcap.DNSFlagCombination";
+// TLS: netcap.TLSClientHello / TLSServerHello carry a JA3 / JA3S hash as in Go netcap.
+inline constexpr std::string_view kNetcapTLSClientHello = "netcap.TLSClientHello";
+inline constexpr std::string_view kNetcapTLSServerHello = "netcap.TLSServerHello";
+inline constexpr std::string_view kNetcapJA4 = "netcap.JA4";
+inline constexpr std::string_view kNetcapTLSVersion = "netcap.TLSVersion";
+inline constexpr std::string_view kNetcapTLSCipherSuite = "netcap.TLSCipherSuite";
+// SSH
+inline constexpr std::string_view kNetcapSSHClient = "netcap.SSHClient";
+inline constexpr std::string_view kNetcapSSHServer = "netcap.SSHServer";
+inline constexpr std::string_view kNetcapHASSH = "netcap.HASSH";
+inline constexpr std::string_view kNetcapHASSHServer = "netcap.HASSHServer";
+// DHCP, NTP
+inline constexpr std::string_view kNetcapDHCPClient = "netcap.DHCPClient";
+inline constexpr std::string_view kNetcapDHCPFingerprint = "netcap.DHCPFingerprint";
+inline constexpr std::string_view kNetcapDHCPv6MessageType = "netcap.DHCPv6MessageType";
+inline constexpr std::string_view kNetcapDHCPv6Option = "netcap.DHCPv6Option";
+inline constexpr std::string_view kNetcapNTPReferenceID = "netcap.NTPReferenceID";
+// Mail, FTP, Telnet, logins
+inline constexpr std::string_view kNetcapMail = "netcap.Mail";
+inline constexpr std::string_view kNetcapSMTPCommandType = "netcap.SMTPCommandType";
+inline constexpr std::string_view kNetcapFTPCommand = "netcap.FTPCommand";
+inline constexpr std::string_view kNetcapCredentials = "netcap.Credentials";
+// SIP, SMB, application protocols
+inline constexpr std::string_view kNetcapSIPCall = "netcap.SIPCall";
+inline constexpr std::string_view kNetcapSIPMethod = "netcap.SIPMethod";
+inline constexpr std::string_view kNetcapSMBShare = "netcap.SMBShare";
+inline constexpr std::string_view kNetcapSMBFile = "netcap.SMBFile";
+inline constexpr std::string_view kNetcapApplication = "netcap.Application";
 
 // Every entity netcap outputs carries the case directory in this property (netcap's `path`
 // convention, netcap.md §5.1), so the next transform knows which index to open.
@@ -42,6 +98,53 @@ inline constexpr std::string_view kIPProtocolProperty = "properties.ipprotocol";
 inline constexpr std::string_view kConnectionStateProperty = "properties.connectionstate";
 inline constexpr std::string_view kCommunityIDProperty = "properties.communityid";
 inline constexpr std::string_view kConnectionUidProperty = "uid";
+// Standard entities (maltego.md §4).
+inline constexpr std::string_view kFqdnProperty = "fqdn";  // DNSName, Website, Domain
+inline constexpr std::string_view kURLProperty = "url";
+inline constexpr std::string_view kEmailProperty = "email";
+inline constexpr std::string_view kCertificateProperty = "subject";
+inline constexpr std::string_view kHashProperty = "properties.hash";
+inline constexpr std::string_view kFileProperty = "description";
+inline constexpr std::string_view kAliasProperty = "alias";
+// netcap application-protocol entities.
+inline constexpr std::string_view kUserAgentProperty = "properties.useragent";
+inline constexpr std::string_view kServerNameProperty = "properties.servername";
+inline constexpr std::string_view kContentTypeProperty = "properties.contenttype";
+inline constexpr std::string_view kHTTPStatusCodeProperty = "properties.httpstatuscode";
+inline constexpr std::string_view kHTTPMethodProperty = "properties.httpmethod";
+inline constexpr std::string_view kHTTPCookieProperty = "properties.httpcookie";
+inline constexpr std::string_view kHTTPCookieValueProperty = "properties.httpcookievalue";
+inline constexpr std::string_view kHTTPHeaderProperty = "properties.httpheader";
+inline constexpr std::string_view kHTTPHeaderValueProperty = "properties.httpheadervalue";
+inline constexpr std::string_view kHTTPParameterProperty = "properties.httpparameter";
+inline constexpr std::string_view kHTTPParameterValueProperty = "properties.httpparametervalue";
+inline constexpr std::string_view kDNSResponseCodeProperty = "properties.dnsresponsecode";
+inline constexpr std::string_view kDNSOpCodeProperty = "properties.dnsopcode";
+inline constexpr std::string_view kDNSQueryTypeProperty = "properties.dnsquerytype";
+inline constexpr std::string_view kDNSFlagCombinationProperty = "properties.dnsflagcombination";
+inline constexpr std::string_view kTLSClientHelloProperty = "properties.tlsclienthello";
+inline constexpr std::string_view kTLSServerHelloProperty = "properties.tlsserverhello";
+inline constexpr std::string_view kJA4Property = "properties.ja4";
+inline constexpr std::string_view kTLSVersionProperty = "properties.tlsversion";
+inline constexpr std::string_view kTLSCipherSuiteProperty = "properties.tlsciphersuite";
+inline constexpr std::string_view kSSHClientProperty = "properties.sshclient";
+inline constexpr std::string_view kSSHServerProperty = "properties.sshserver";
+inline constexpr std::string_view kHASSHProperty = "properties.hassh";
+inline constexpr std::string_view kHASSHServerProperty = "properties.hasshserver";
+inline constexpr std::string_view kDHCPClientProperty = "properties.dhcpclient";
+inline constexpr std::string_view kDHCPFingerprintProperty = "properties.dhcpfingerprint";
+inline constexpr std::string_view kDHCPv6MessageTypeProperty = "properties.dhcpv6messagetype";
+inline constexpr std::string_view kDHCPv6OptionProperty = "properties.dhcpv6option";
+inline constexpr std::string_view kNTPReferenceIDProperty = "properties.ntpreferenceid";
+inline constexpr std::string_view kMailProperty = "properties.mail";
+inline constexpr std::string_view kSMTPCommandTypeProperty = "properties.smtpcommandtype";
+inline constexpr std::string_view kFTPCommandProperty = "properties.ftpcommand";
+inline constexpr std::string_view kCredentialsProperty = "properties.credentials";
+inline constexpr std::string_view kSIPCallProperty = "properties.sipcall";
+inline constexpr std::string_view kSIPMethodProperty = "properties.sipmethod";
+inline constexpr std::string_view kSMBShareProperty = "properties.smbshare";
+inline constexpr std::string_view kSMBFileProperty = "properties.smbfile";
+inline constexpr std::string_view kApplicationProperty = "properties.application";
 
 enum class PropertyType { kString, kInt, kBool };
 

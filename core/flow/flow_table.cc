@@ -410,7 +410,9 @@ void FlowTable::sweep(int64_t now_ns) {
       } else {
         stats_.flows_timed_out++;
       }
-      finish(*f, reason, now_ns);
+      // The moment the flow timed out, not the sweep time: when a shard sweeps depends on which
+      // packets it got, so the end time handed to the parsers must not.
+      finish(*f, reason, f->last_ts + limit);
       erase(f);
     }
   }
@@ -431,7 +433,8 @@ void FlowTable::close_all(int64_t now_ns) {
       reason = StreamEndReason::kIdle;  // went idle before the capture ended
       stats_.flows_timed_out++;
     }
-    finish(*f, reason, now_ns);
+    finish(*f, reason,
+           reason == StreamEndReason::kEndOfCapture ? now_ns : f->last_ts + timeout_ns(f->timeout));
   }
   for (auto& list : lru_) list.clear();
   flows_.clear();

@@ -65,6 +65,11 @@ struct Expectation {
   std::string parent_flow;  // UID of the flow that announced it
   std::string note;         // protocol-defined (e.g. "RETR report.pdf")
   int64_t expires_ns = 0;
+  // State shared by the announcing session and the expected one, for what is only learnt after
+  // the announcement (FTP: the transfer command usually follows PASV after the client already
+  // connected). Both sessions run on the same shard thread (a data channel shares its control
+  // connection's address pair), so no locking is needed. Protocol-defined type.
+  std::shared_ptr<void> link;
 };
 
 class ExpectationTable;

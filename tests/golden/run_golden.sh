@@ -3,6 +3,8 @@
 # the committed baselines in tests/golden/expected/<sample>.*:
 #   .connections.csv  the Connection records (the columns analysts pivot on), by first frame
 #   .anomalies.csv    the Anomaly records
+#   .app.txt          every other record table of the index (application protocols and
+#                     artifacts), all columns, each table sorted by all its columns
 #   .summary.json     the capture summary without timings (records per type with
 #                     --layer-records, layers decoded, anomalies, input issues)
 # Each sample is captured with 1 and with 3 workers; both must give identical outputs.
@@ -19,7 +21,7 @@ expected_dir="$here/expected"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-conn_sql="SELECT FirstFrame, TransportProto, SrcIP, SrcPort, DstIP, DstPort, VLAN, IcmpType, IcmpCode,
+conn_sql="SELECT FirstFrame, TransportProto, ApplicationProto, SrcIP, SrcPort, DstIP, DstPort, VLAN, IcmpType, IcmpCode,
   PacketsClientToServer, BytesClientToServer, PacketsServerToClient, BytesServerToClient,
   PayloadClientToServer, PayloadServerToClient, NumSYN, NumFIN, NumRST, ConnState, History,
   MissedBytes, EndReason, CommunityID, UID FROM Connection ORDER BY FirstFrame, UID"
@@ -35,6 +37,25 @@ produce() {  # produce SAMPLE WORKERS OUTDIR
     > "$out/summary.json"
   "$netcap" query "$out/case" --sql "$conn_sql" --format csv > "$out/connections.csv"
   "$netcap" query "$out/case" --sql "$anomaly_sql" --format csv > "$out/anomalies.csv"
+  : > "$out/app.txt"
+  # Every other table with rows; the row id (insertion order, which depends on thread timing)
+  # is left out and rows are sorted by all other columns. CSV lines end in CRLF.
+  local tables table header columns rows
+  tables="$("$netcap" query "$out/case" --format csv --sql "SELECT name FROM sqlite_master
+    WHERE type = 'table' AND name NOT IN ('meta', 'Connection', 'Anomaly')
+      AND name NOT LIKE 'sqlite%' ORDER BY name" | tail -n +2 | tr -d '\r')"
+  for table in $tables; do
+    rows="$("$netcap" query "$out/case" --format csv --sql "SELECT count(*) FROM \"$table\"" \
+      | tail -n 1 | tr -d '\r')"
+    [ "$rows" = "0" ] && continue
+    header="$("$netcap" query "$out/case" --format csv --sql "SELECT * FROM \"$table\" LIMIT 0" \
+      | head -n 1 | tr -d '\r')"
+    columns="$(tr ',' '\n' <<< "$header" | grep -vx id | sed 's/.*/"&"/' | paste -sd, -)"
+    { echo "## $table"
+      "$netcap" query "$out/case" --format csv \
+        --sql "SELECT $columns FROM \"$table\" ORDER BY $columns"
+    } >> "$out/app.txt"
+  done
 }
 
 status=0
@@ -42,7 +63,7 @@ for sample in "$@"; do
   name="$(basename "$sample")"
   produce "$sample" 1 "$work/$name-1"
   produce "$sample" 3 "$work/$name-3"
-  for kind in connections.csv anomalies.csv summary.json; do
+  for kind in connections.csv anomalies.csv app.txt summary.json; do
     if ! cmp -s "$work/$name-1/$kind" "$work/$name-3/$kind"; then
       echo "FAIL $name: $kind differs between 1 and 3 workers"
       diff "$work/$name-1/$kind" "$work/$name-3/$kind" | head -20 || true

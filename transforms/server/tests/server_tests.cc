@@ -49,7 +49,7 @@ const std::string& sample_case() {
     fs::create_directories(scratch_dir());
     const std::string command =
         quote(NETCAP_BINARY) + " capture -r " +
-        quote(std::string(NETCAP_SOURCE_DIR) + "/samples/rawip-http-dns.pcap") + " -o " +
+        quote(std::string(NETCAP_SOURCE_DIR) + "/samples") + " -o " +
         quote(d.string()) + " >/dev/null 2>&1";
     REQUIRE(std::system(command.c_str()) == 0);
     REQUIRE(fs::exists(d / "index.db"));

@@ -1,0 +1,210 @@
+#include "forensics/streams/pop3/pop3_session.h"
+
+#include "forensics/mail/sasl.h"
+#include "forensics/streams/pop3/pop3_parser.h"
+#include "proto/mail.pb.h"
+
+namespace netcap::app::pop3 {
+
+Pop3Session::Pop3Session(AppContext& ctx, mail::MailObserver* observer)
+    : ctx_(ctx),
+      observer_(observer),
+      client_lines_(ctx.limits().max_line_bytes),
+      server_lines_(ctx.limits().max_line_bytes) {}
+
+void Pop3Session::on_data(StreamDirection dir, Bytes data, int64_t ts_ns) {
+  if (tls_) return;
+  if (dir == StreamDirection::kClientToServer) {
+    client_lines_.feed(data, [&](std::string_view line, bool truncated) {
+      if (!tls_) client_line(line, truncated, ts_ns);
+    });
+  } else {
+    on_server(as_text(data), ts_ns);
+  }
+}
+
+void Pop3Session::client_line(std::string_view line, bool truncated, int64_t ts) {
+  if (truncated) {
+    ctx_.anomaly("pop3.line_too_long", "client line longer than " +
+                                           std::to_string(ctx_.limits().max_line_bytes) + " bytes",
+                 ts);
+  }
+  Pending p;
+  p.ts = ts;
+  if (auth_active_) {
+    // RFC 5034 §4: one base64 response line per "+" challenge, "*" cancels.
+    p.keyword = "AUTH-DATA";
+    p.argument = std::string(line);
+    p.mechanism = auth_mechanism_;
+    if (auth_mechanism_ == "PLAIN") p.user = mail::sasl_plain_user(line);
+    if (auth_mechanism_ == "CRAM-MD5") p.user = mail::sasl_cram_md5_user(line);
+    if (auth_mechanism_ == "LOGIN" && user_.empty()) p.user = mail::sasl_text(line);
+    if (!p.user.empty()) user_ = p.user;
+    push(std::move(p), ts);
+    return;
+  }
+  if (line.empty()) return;
+  Command c = parse_command(line);
+  if (!c.well_formed) {
+    ctx_.anomaly("pop3.bad_command", "not a POP3 command: " + std::string(line.substr(0, 64)), ts);
+  }
+  p.keyword = c.keyword;
+  p.argument = std::string(c.argument);
+  if (c.keyword == "USER") {
+    user_ = std::string(trim(c.argument));
+    p.user = user_;
+  } else if (c.keyword == "APOP") {
+    // RFC 1939 §7: APOP name digest.
+    auto words = split(trim(c.argument), ' ');
+    user_ = words.empty() ? std::string() : std::string(words[0]);
+    p.user = user_;
+  } else if (c.keyword == "PASS") {
+    p.user = user_;
+  } else if (c.keyword == "AUTH" && !trim(c.argument).empty()) {
+    auto words = split(trim(c.argument), ' ');
+    auth_mechanism_ = std::string(words[0]);
+    for (char& ch : auth_mechanism_) ch = static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+    p.mechanism = auth_mechanism_;
+    user_.clear();
+    if (words.size() >= 2 && words[1] != "=") {
+      if (auth_mechanism_ == "PLAIN") p.user = mail::sasl_plain_user(words[1]);
+      if (auth_mechanism_ == "LOGIN") p.user = mail::sasl_text(words[1]);
+      user_ = p.user;
+    }
+    auth_active_ = true;
+  }
+  push(std::move(p), ts);
+}
+
+void Pop3Session::push(Pending p, int64_t ts) {
+  if (pending_.size() >= ctx_.limits().max_pending_transactions) {
+    ctx_.anomaly("pop3.too_many_pending", "more than " +
+                                              std::to_string(ctx_.limits().max_pending_transactions) +
+                                              " commands without status",
+                 ts);
+    emit(pending_.front(), 0);
+    pending_.pop_front();
+  }
+  pending_.push_back(std::move(p));
+}
+
+void Pop3Session::on_server(std::string_view data, int64_t ts) {
+  while (!data.empty() && !tls_) {
+    if (in_block_) {
+      const size_t used = unstuffer_.feed(data, [&](std::string_view s) {
+        block_bytes_ += s.size();
+        if (block_is_mail_) message_.append(s);
+      });
+      data.remove_prefix(used);
+      if (unstuffer_.done()) finish_block(ts, false);
+      continue;
+    }
+    // One line at a time: a status line may start a multi-line block.
+    const size_t nl = data.find('\n');
+    const size_t n = nl == std::string_view::npos ? data.size() : nl + 1;
+    server_lines_.feed(as_bytes(data.substr(0, n)), [&](std::string_view line, bool truncated) {
+      server_line(line, truncated, ts);
+    });
+    data.remove_prefix(n);
+  }
+}
+
+void Pop3Session::server_line(std::string_view line, bool truncated, int64_t ts) {
+  if (truncated) {
+    ctx_.anomaly("pop3.line_too_long", "server line longer than " +
+                                           std::to_string(ctx_.limits().max_line_bytes) + " bytes",
+                 ts);
+  }
+  auto s = parse_status(line);
+  if (!s) {
+    if (!line.empty()) {
+      ctx_.anomaly("pop3.bad_status", "not a POP3 status line: " + std::string(line.substr(0, 64)), ts);
+    }
+    return;
+  }
+  if (pending_.empty()) {
+    if (greeted_) {
+      ctx_.anomaly("pop3.unexpected_status", s->indicator + " without a command", ts);
+    }
+    greeted_ = true;
+    Pending g;
+    g.ts = ts;
+    g.status = s->indicator;
+    g.text = std::string(s->text);
+    g.reply_ts = ts;
+    emit(g, 0);
+    return;
+  }
+  greeted_ = true;
+  Pending p = std::move(pending_.front());
+  pending_.pop_front();
+  p.status = s->indicator;
+  p.text = std::string(s->text);
+  p.reply_ts = ts;
+  if (p.keyword == "AUTH" || p.keyword == "AUTH-DATA") {
+    if (s->indicator != "+") auth_active_ = false;
+  }
+  if (p.keyword == "STLS" && s->indicator == "+OK") tls_ = true;
+  if (s->indicator == "+OK" && has_multiline_response(p.keyword, p.argument)) {
+    in_block_ = true;
+    block_is_mail_ = p.keyword == "RETR" || p.keyword == "TOP";
+    block_bytes_ = 0;
+    unstuffer_.reset();
+    message_.clear();
+    block_cmd_ = std::move(p);
+    return;
+  }
+  emit(p, 0);
+}
+
+void Pop3Session::finish_block(int64_t ts, bool truncated) {
+  in_block_ = false;
+  if (block_is_mail_) {
+    if (truncated) message_.mark_truncated();
+    mail::MailContext mc;
+    mc.protocol = "pop3";
+    mc.dir = StreamDirection::kServerToClient;
+    mc.source = block_cmd_.keyword + " " + block_cmd_.argument;
+    mail::emit_mail(ctx_, message_, mc, ts, observer_);
+    message_.clear();
+  }
+  emit(block_cmd_, block_bytes_);
+}
+
+void Pop3Session::emit(const Pending& p, uint64_t block_bytes) {
+  auto r = std::make_unique<netcap::POP3Command>();
+  ctx_.stamp(*r, p.keyword.empty() ? StreamDirection::kServerToClient : StreamDirection::kClientToServer,
+             p.ts);
+  r->set_command(p.keyword);
+  r->set_argument(p.argument);
+  r->set_status(p.status);
+  r->set_statustext(p.text);
+  r->set_authmechanism(p.mechanism);
+  r->set_authuser(p.user);
+  r->set_responsebytes(static_cast<int64_t>(block_bytes));
+  r->set_replytimestamp(p.reply_ts);
+  ctx_.emit(std::move(r));
+}
+
+void Pop3Session::on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) {
+  (void)length, (void)ts_ns;
+  if (tls_) return;
+  if (dir == StreamDirection::kClientToServer) {
+    client_lines_.reset();
+  } else {
+    server_lines_.reset();
+    // The block goes on after the gap: its terminator still ends it.
+    if (in_block_ && block_is_mail_) message_.mark_truncated();
+  }
+}
+
+void Pop3Session::on_end(StreamEndReason reason, int64_t ts_ns) {
+  (void)reason;
+  if (in_block_) finish_block(ts_ns, true);
+  while (!pending_.empty()) {
+    emit(pending_.front(), 0);
+    pending_.pop_front();
+  }
+}
+
+}  // namespace netcap::app::pop3
