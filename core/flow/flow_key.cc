@@ -6,34 +6,58 @@ namespace {
 // Community ID v1 request/reply counterparts (spec, "ICMP and ICMPv6").
 int icmp4_counterpart(int type) {
   switch (type) {
-    case 8: return 0;    // echo request -> echo reply
-    case 0: return 8;
-    case 13: return 14;  // timestamp
-    case 14: return 13;
-    case 15: return 16;  // information
-    case 16: return 15;
-    case 10: return 9;   // router solicitation / advertisement
-    case 9: return 10;
-    case 17: return 18;  // address mask
-    case 18: return 17;
-    default: return -1;
+    case 8:
+      return 0;  // echo request -> echo reply
+    case 0:
+      return 8;
+    case 13:
+      return 14;  // timestamp
+    case 14:
+      return 13;
+    case 15:
+      return 16;  // information
+    case 16:
+      return 15;
+    case 10:
+      return 9;  // router solicitation / advertisement
+    case 9:
+      return 10;
+    case 17:
+      return 18;  // address mask
+    case 18:
+      return 17;
+    default:
+      return -1;
   }
 }
 int icmp6_counterpart(int type) {
   switch (type) {
-    case 128: return 129;  // echo
-    case 129: return 128;
-    case 133: return 134;  // router solicitation / advertisement
-    case 134: return 133;
-    case 135: return 136;  // neighbour solicitation / advertisement
-    case 136: return 135;
-    case 130: return 131;  // MLD query / report
-    case 131: return 130;
-    case 139: return 140;  // node information
-    case 140: return 139;
-    case 144: return 145;  // home agent address discovery
-    case 145: return 144;
-    default: return -1;
+    case 128:
+      return 129;  // echo
+    case 129:
+      return 128;
+    case 133:
+      return 134;  // router solicitation / advertisement
+    case 134:
+      return 133;
+    case 135:
+      return 136;  // neighbour solicitation / advertisement
+    case 136:
+      return 135;
+    case 130:
+      return 131;  // MLD query / report
+    case 131:
+      return 130;
+    case 139:
+      return 140;  // node information
+    case 140:
+      return 139;
+    case 144:
+      return 145;  // home agent address discovery
+    case 145:
+      return 144;
+    default:
+      return -1;
   }
 }
 

@@ -3,12 +3,20 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <limits>
 
 #include "core/flow/community_id.h"
 #include "proto/anomaly.pb.h"
 #include "proto/connection.pb.h"
 
 namespace netcap {
+
+namespace {
+// Timestamps come from the capture and can be anything up to INT64_MAX (corrupt files).
+int64_t saturating_add(int64_t a, int64_t b) {
+  return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max() : a + b;
+}
+}  // namespace
 
 namespace {
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10, kUrg = 0x20,
@@ -24,14 +32,22 @@ uint64_t fnv1a(std::string_view s, uint64_t h = 0xcbf29ce484222325ULL) {
 
 std::string transport_name(uint8_t protocol, bool v6) {
   switch (protocol) {
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 132: return "sctp";
-    case 1: return "icmp";
-    case 58: return "icmpv6";
-    case 2: return "igmp";
-    case 47: return "gre";
-    default: return (v6 ? "ipv6-proto-" : "ip-proto-") + std::to_string(protocol);
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 132:
+      return "sctp";
+    case 1:
+      return "icmp";
+    case 58:
+      return "icmpv6";
+    case 2:
+      return "igmp";
+    case 47:
+      return "gre";
+    default:
+      return (v6 ? "ipv6-proto-" : "ip-proto-") + std::to_string(protocol);
   }
 }
 }  // namespace
@@ -46,8 +62,7 @@ void FlowTableStats::merge(const FlowTableStats& o) {
   missed_bytes += o.missed_bytes;
 }
 
-FlowTable::FlowTable(const Limits& limits, RecordEmitter& emitter,
-                     FlowConsumerFactory* consumers)
+FlowTable::FlowTable(const Limits& limits, RecordEmitter& emitter, FlowConsumerFactory* consumers)
     : limits_(limits),
       emitter_(emitter),
       consumers_(consumers),
@@ -57,10 +72,14 @@ FlowTable::~FlowTable() = default;
 
 int64_t FlowTable::timeout_ns(Timeout t) const {
   switch (t) {
-    case Timeout::kTcp: return limits_.tcp_idle_timeout_ns;
-    case Timeout::kUdp: return limits_.udp_idle_timeout_ns;
-    case Timeout::kOther: return limits_.other_idle_timeout_ns;
-    case Timeout::kClosing: return limits_.tcp_closed_linger_ns;
+    case Timeout::kTcp:
+      return limits_.tcp_idle_timeout_ns;
+    case Timeout::kUdp:
+      return limits_.udp_idle_timeout_ns;
+    case Timeout::kOther:
+      return limits_.other_idle_timeout_ns;
+    case Timeout::kClosing:
+      return limits_.tcp_closed_linger_ns;
   }
   return limits_.other_idle_timeout_ns;
 }
@@ -147,8 +166,9 @@ FlowTable::Flow* FlowTable::create_flow(const FlowKey& key, bool from_lo, const 
   if (t.ip_protocol == 6) {
     f.reassembler = std::make_unique<TcpConnectionReassembler>(limits_, budget_, f.consumer.get());
   }
-  f.timeout = t.ip_protocol == 6 ? Timeout::kTcp : t.ip_protocol == 17 ? Timeout::kUdp
-                                                                       : Timeout::kOther;
+  f.timeout = t.ip_protocol == 6    ? Timeout::kTcp
+              : t.ip_protocol == 17 ? Timeout::kUdp
+                                    : Timeout::kOther;
   auto& list = lru(f.timeout);
   f.lru_pos = list.insert(list.end(), &f);
   Flow* raw = owned.get();
@@ -412,7 +432,7 @@ void FlowTable::sweep(int64_t now_ns) {
       }
       // The moment the flow timed out, not the sweep time: when a shard sweeps depends on which
       // packets it got, so the end time handed to the parsers must not.
-      finish(*f, reason, f->last_ts + limit);
+      finish(*f, reason, saturating_add(f->last_ts, limit));
       erase(f);
     }
   }
@@ -434,7 +454,9 @@ void FlowTable::close_all(int64_t now_ns) {
       stats_.flows_timed_out++;
     }
     finish(*f, reason,
-           reason == StreamEndReason::kEndOfCapture ? now_ns : f->last_ts + timeout_ns(f->timeout));
+           reason == StreamEndReason::kEndOfCapture
+               ? now_ns
+               : saturating_add(f->last_ts, timeout_ns(f->timeout)));
   }
   for (auto& list : lru_) list.clear();
   flows_.clear();

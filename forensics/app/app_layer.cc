@@ -13,7 +13,8 @@ namespace pb = google::protobuf;
 
 Status AppRegistry::add(AppProtocol protocol) {
   if (protocol.name.empty()) return Status::error("application protocol without a name");
-  if (!protocol.create) return Status::error("application protocol " + protocol.name + " has no session factory");
+  if (!protocol.create)
+    return Status::error("application protocol " + protocol.name + " has no session factory");
   if (find(protocol.transport, protocol.name) != nullptr) {
     return Status::error("application protocol " + protocol.name + " registered twice");
   }
@@ -42,11 +43,20 @@ void AppContext::stamp(pb::Message& record, StreamDirection dir, int64_t ts_ns) 
     const pb::FieldDescriptor* f = d->FindFieldByName(name);
     if (f == nullptr || f->is_repeated()) return;
     switch (f->cpp_type()) {
-      case pb::FieldDescriptor::CPPTYPE_INT32: r->SetInt32(&record, f, static_cast<int32_t>(value)); break;
-      case pb::FieldDescriptor::CPPTYPE_INT64: r->SetInt64(&record, f, value); break;
-      case pb::FieldDescriptor::CPPTYPE_UINT32: r->SetUInt32(&record, f, static_cast<uint32_t>(value)); break;
-      case pb::FieldDescriptor::CPPTYPE_UINT64: r->SetUInt64(&record, f, static_cast<uint64_t>(value)); break;
-      default: break;
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        r->SetInt32(&record, f, static_cast<int32_t>(value));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        r->SetInt64(&record, f, value);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_UINT32:
+        r->SetUInt32(&record, f, static_cast<uint32_t>(value));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_UINT64:
+        r->SetUInt64(&record, f, static_cast<uint64_t>(value));
+        break;
+      default:
+        break;
     }
   };
   const std::string client = flow_.client.to_string();
@@ -68,7 +78,8 @@ void AppContext::anomaly(std::string_view name, std::string detail, int64_t ts_n
   a->set_timestamp(ts_ns);
   a->set_name(std::string(name));
   a->set_layer(std::string(protocol_));
-  if (detail.size() > limits_.max_anomaly_detail_bytes) detail.resize(limits_.max_anomaly_detail_bytes);
+  if (detail.size() > limits_.max_anomaly_detail_bytes)
+    detail.resize(limits_.max_anomaly_detail_bytes);
   a->set_detail(std::move(detail));
   a->set_srcip(flow_.client.to_string());
   a->set_dstip(flow_.server.to_string());
@@ -130,8 +141,7 @@ bool has_port(const AppProtocol& p, const FlowInfo& flow) {
 class AppFlowConsumer : public FlowConsumer {
  public:
   AppFlowConsumer(AppLayer& layer, const FlowInfo& flow) : layer_(layer), flow_(flow) {
-    const AppTransport transport =
-        flow.ip_protocol == 6 ? AppTransport::kTcp : AppTransport::kUdp;
+    const AppTransport transport = flow.ip_protocol == 6 ? AppTransport::kTcp : AppTransport::kUdp;
     const auto& all = layer.registry().protocols(transport);
     // Port-hinted protocols first, then the rest, each in registration order.
     for (const AppProtocol& p : all) {
@@ -245,8 +255,8 @@ class AppFlowConsumer : public FlowConsumer {
 
   void keep_chunk(StreamDirection dir, std::span<const uint8_t> bytes, uint64_t gap, int64_t ts,
                   uint64_t frame, uint32_t payload_length = 0) {
-    chunks_.push_back(Chunk{dir, std::vector<uint8_t>(bytes.begin(), bytes.end()), gap, ts,
-                            frame, payload_length});
+    chunks_.push_back(Chunk{dir, std::vector<uint8_t>(bytes.begin(), bytes.end()), gap, ts, frame,
+                            payload_length});
   }
 
   // `force`: decide now (a direction is final): a kNeedMore candidate no longer blocks later

@@ -15,6 +15,8 @@
 // and its AppContext are used by exactly one shard thread.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,8 +24,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/message.h>
 
 #include "core/flow/flow_table.h"
 #include "core/packet/record_emitter.h"
@@ -57,8 +57,8 @@ struct ProbeInput {
 // responder is `server`:`port` (and, when set, whose originator is `client`) gets a session of
 // `protocol` without probing.
 struct Expectation {
-  std::string protocol;     // an AppProtocol name registered for the transport
-  IpAddress client;         // invalid (default) = any originator
+  std::string protocol;  // an AppProtocol name registered for the transport
+  IpAddress client;      // invalid (default) = any originator
   IpAddress server;
   uint16_t port = 0;
   uint8_t ip_protocol = 6;
@@ -80,7 +80,10 @@ class AppContext {
  public:
   AppContext(const FlowInfo& flow, const Limits& limits, RecordEmitter& emitter,
              ExpectationTable& expectations, std::string_view protocol)
-      : flow_(flow), limits_(limits), emitter_(emitter), expectations_(expectations),
+      : flow_(flow),
+        limits_(limits),
+        emitter_(emitter),
+        expectations_(expectations),
         protocol_(protocol) {}
 
   const FlowInfo& flow() const { return flow_; }

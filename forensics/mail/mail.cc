@@ -19,7 +19,6 @@ void ensure_gmime() {
   std::call_once(once, [] { g_mime_init(); });
 }
 
-
 // Owns one GObject reference.
 struct Unref {
   void operator()(gpointer p) const {
@@ -63,7 +62,8 @@ class Walker {
       GMimeMultipart* mp = GMIME_MULTIPART(object);
       const int n = g_mime_multipart_get_count(mp);
       for (int i = 0; i < n; ++i) {
-        const std::string child = path.empty() ? std::to_string(i + 1) : path + "." + std::to_string(i + 1);
+        const std::string child =
+            path.empty() ? std::to_string(i + 1) : path + "." + std::to_string(i + 1);
         walk(g_mime_multipart_get_part(mp, i), child, depth + 1);
       }
       return;
@@ -106,8 +106,7 @@ class Walker {
         content.assign(reinterpret_cast<const char*>(bytes->data), n);
       }
       const char* enc = g_mime_content_encoding_to_string(g_mime_part_get_content_encoding(part));
-      add(object, here, str(g_mime_part_get_filename(part)), encoded, std::move(content),
-          str(enc));
+      add(object, here, str(g_mime_part_get_filename(part)), encoded, std::move(content), str(enc));
       return;
     }
   }
@@ -130,7 +129,8 @@ class Walker {
       // A message/rfc822 part may still be named (GMime only looks for names on leaf parts).
       GMimeContentDisposition* cd = g_mime_object_get_content_disposition(object);
       if (cd != nullptr) file_name = str(g_mime_content_disposition_get_parameter(cd, "filename"));
-      if (file_name.empty()) file_name = str(g_mime_object_get_content_type_parameter(object, "name"));
+      if (file_name.empty())
+        file_name = str(g_mime_object_get_content_type_parameter(object, "name"));
     }
     p->set_filename(file_name);
     std::string disposition = to_lower(str(g_mime_object_get_disposition(object)));
@@ -248,13 +248,15 @@ void emit_mail(AppContext& ctx, const MailAccumulator& message, const MailContex
   record->set_truncated(message.truncated());
   record->set_sha256(sha256_hex(as_bytes(message.data())));
   if (message.over_limit()) {
-    ctx.anomaly("mail.too_large", "message of " + std::to_string(message.size()) +
-                                      " bytes cut to " + std::to_string(message.data().size()),
+    ctx.anomaly("mail.too_large",
+                "message of " + std::to_string(message.size()) + " bytes cut to " +
+                    std::to_string(message.data().size()),
                 ts_ns);
   }
   if (message.truncated()) {
-    ctx.anomaly("mail.truncated", std::string(mc.protocol) + " message incomplete: " +
-                                      std::to_string(message.data().size()) + " bytes kept",
+    ctx.anomaly("mail.truncated",
+                std::string(mc.protocol) +
+                    " message incomplete: " + std::to_string(message.data().size()) + " bytes kept",
                 ts_ns);
   }
   std::vector<DecodedPart> parts;
@@ -271,15 +273,16 @@ void emit_mail(AppContext& ctx, const MailAccumulator& message, const MailContex
                 ts_ns);
   }
   if (notes.decode_limit) {
-    ctx.anomaly("mail.decode_limit", "a part decoded past " +
-                                         std::to_string(ctx.limits().max_decoded_body_bytes) +
-                                         " bytes was cut",
+    ctx.anomaly("mail.decode_limit",
+                "a part decoded past " + std::to_string(ctx.limits().max_decoded_body_bytes) +
+                    " bytes was cut",
                 ts_ns);
   }
   if (notes.no_headers && !message.data().empty()) {
-    ctx.anomaly("mail.no_headers", "no RFC 5322 header fields in a " +
-                                       std::to_string(message.data().size()) + "-byte message",
-                ts_ns);
+    ctx.anomaly(
+        "mail.no_headers",
+        "no RFC 5322 header fields in a " + std::to_string(message.data().size()) + "-byte message",
+        ts_ns);
   }
   if (observer != nullptr) observer->on_message(*record, message.data(), parts);
   ctx.emit(std::move(record));

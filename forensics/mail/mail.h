@@ -134,7 +134,7 @@ class MailObserver {
 
 // Parse problems worth an anomaly.
 struct ParseNotes {
-  bool too_many_parts = false;  // more than Limits::max_items_per_message parts
+  bool too_many_parts = false;    // more than Limits::max_items_per_message parts
   bool too_many_headers = false;  // more than Limits::max_header_fields fields
   bool decode_limit = false;      // a part decoded past Limits::max_decoded_body_bytes
   bool no_headers = false;        // GMime found no message (not a mail)
@@ -147,7 +147,7 @@ ParseNotes parse_mail(std::string_view raw, const Limits& limits, netcap::Mail& 
 
 // What a session knows about a message besides its bytes.
 struct MailContext {
-  const char* protocol = "";  // "smtp", "pop3", "imap"
+  const char* protocol = "";                               // "smtp", "pop3", "imap"
   StreamDirection dir = StreamDirection::kClientToServer;  // direction that carried the bytes
   std::string mail_from;
   std::vector<std::string> rcpt_to;

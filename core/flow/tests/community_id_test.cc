@@ -1,8 +1,9 @@
 // Community ID v1 against the reference vectors published with the specification
 // (corelight/community-id-spec baseline).
+#include "core/flow/community_id.h"
+
 #include <catch2/catch.hpp>
 
-#include "core/flow/community_id.h"
 #include "core/flow/flow_key.h"
 
 using namespace netcap;

@@ -1,7 +1,8 @@
 // FlowTable: connection records, Zeek-style state and history, timeouts, eviction.
+#include "core/flow/flow_table.h"
+
 #include <catch2/catch.hpp>
 
-#include "core/flow/flow_table.h"
 #include "proto/anomaly.pb.h"
 #include "proto/connection.pb.h"
 
@@ -14,7 +15,9 @@ constexpr int64_t kSecond = 1'000'000'000;
 
 struct Collector : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
   std::vector<const Connection*> connections() const {
     std::vector<const Connection*> out;
     for (auto& r : records) {
@@ -83,8 +86,10 @@ TEST_CASE("a complete TCP connection gives one SF connection with counts per dir
   h.packet(c, 40000, s, 80, 6, SYN, 1 * kSecond, 100, 0, {}, 74);
   h.packet(s, 80, c, 40000, 6, SYN | ACK, 1 * kSecond + 1000, 500, 101, {}, 74);
   h.packet(c, 40000, s, 80, 6, ACK, 1 * kSecond + 2000, 101, 501, {}, 66);
-  h.packet(c, 40000, s, 80, 6, ACK | PSH, 1 * kSecond + 3000, 101, 501, "GET / HTTP/1.0\r\n\r\n", 84);
-  h.packet(s, 80, c, 40000, 6, ACK | PSH, 1 * kSecond + 4000, 501, 119, "HTTP/1.0 200 OK\r\n\r\n", 85);
+  h.packet(c, 40000, s, 80, 6, ACK | PSH, 1 * kSecond + 3000, 101, 501, "GET / HTTP/1.0\r\n\r\n",
+           84);
+  h.packet(s, 80, c, 40000, 6, ACK | PSH, 1 * kSecond + 4000, 501, 119, "HTTP/1.0 200 OK\r\n\r\n",
+           85);
   h.packet(s, 80, c, 40000, 6, FIN | ACK, 1 * kSecond + 5000, 520, 119, {}, 66);
   h.packet(c, 40000, s, 80, 6, FIN | ACK, 1 * kSecond + 6000, 119, 521, {}, 66);
   h.packet(s, 80, c, 40000, 6, ACK, 1 * kSecond + 7000, 521, 120, {}, 66);

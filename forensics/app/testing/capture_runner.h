@@ -3,11 +3,11 @@
 // protocol tests and conformance checks; not linked into the netcap binary.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/message.h>
 
 #include "core/util/limits.h"
 #include "core/util/status.h"

@@ -1,10 +1,10 @@
 // The application layer's detection and replay, with toy protocols.
-#include <catch2/catch.hpp>
+#include "forensics/app/app_layer.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include "forensics/app/app_layer.h"
 #include "forensics/app/text_util.h"
 #include "proto/anomaly.pb.h"
 
@@ -15,7 +15,9 @@ namespace {
 
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
 };
 
 // Records every call as text: "d0:GET", "g1:10", "e".
@@ -45,7 +47,8 @@ class LoggingSession : public AppSession {
 
 ProbeResult starts_with_probe(Bytes b, std::string_view word) {
   std::string_view t = as_text(b);
-  if (t.size() < word.size()) return word.substr(0, t.size()) == t ? ProbeResult::kNeedMore : ProbeResult::kNo;
+  if (t.size() < word.size())
+    return word.substr(0, t.size()) == t ? ProbeResult::kNeedMore : ProbeResult::kNo;
   return t.substr(0, word.size()) == word ? ProbeResult::kYes : ProbeResult::kNo;
 }
 
@@ -98,14 +101,17 @@ TEST_CASE("content probe finds the protocol on any port and replays what was kep
   CHECK(fx.created == "ssh");
   c->on_data(StreamDirection::kClientToServer, as_bytes("SSH-2.0-y\r\n"), 3);
   c->on_end(StreamEndReason::kFin, 4);
-  CHECK(fx.log.events == std::vector<std::string>{"d1:SS", "d1:H-2.0-x\r\n", "d0:SSH-2.0-y\r\n", "e"});
+  CHECK(fx.log.events ==
+        std::vector<std::string>{"d1:SS", "d1:H-2.0-x\r\n", "d0:SSH-2.0-y\r\n", "e"});
   CHECK(c->application_protocol() == "ssh");
 }
 
 TEST_CASE("a port-hinted candidate that needs more bytes blocks a later yes") {
   Fixture fx;
-  fx.add("a", AppTransport::kTcp, {9999}, [](const ProbeInput& in) { return starts_with_probe(in.client, "ABCD"); });
-  fx.add("b", AppTransport::kTcp, {}, [](const ProbeInput& in) { return starts_with_probe(in.client, "AB"); });
+  fx.add("a", AppTransport::kTcp, {9999},
+         [](const ProbeInput& in) { return starts_with_probe(in.client, "ABCD"); });
+  fx.add("b", AppTransport::kTcp, {},
+         [](const ProbeInput& in) { return starts_with_probe(in.client, "AB"); });
   AppLayer layer(fx.registry, fx.limits, fx.emitted);
   auto c = layer.create(fx.flow(6, 9999));
   c->on_data(StreamDirection::kClientToServer, as_bytes("AB"), 1);
@@ -148,7 +154,8 @@ TEST_CASE("probe buffers are bounded when one side keeps talking") {
   });
   AppLayer layer(fx.registry, fx.limits, fx.emitted);
   auto c = layer.create(fx.flow(6, 7000));
-  for (int i = 0; i < 1000; ++i) c->on_data(StreamDirection::kClientToServer, as_bytes("0123456789"), i);
+  for (int i = 0; i < 1000; ++i)
+    c->on_data(StreamDirection::kClientToServer, as_bytes("0123456789"), i);
   CHECK(fx.created.empty());
   CHECK(c->application_protocol().empty());
 }
@@ -167,8 +174,9 @@ TEST_CASE("gaps before detection are replayed in order") {
 
 TEST_CASE("UDP: datagrams are probed one by one and replayed") {
   Fixture fx;
-  fx.add("dns", AppTransport::kUdp, {53},
-         [](const ProbeInput& in) { return in.client.size() >= 12 ? ProbeResult::kYes : ProbeResult::kNo; });
+  fx.add("dns", AppTransport::kUdp, {53}, [](const ProbeInput& in) {
+    return in.client.size() >= 12 ? ProbeResult::kYes : ProbeResult::kNo;
+  });
   AppLayer layer(fx.registry, fx.limits, fx.emitted);
   auto c = layer.create(fx.flow(17, 5353));
   c->on_datagram(StreamDirection::kClientToServer, as_bytes("short"), 5, 1, 7);

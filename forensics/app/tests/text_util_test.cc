@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "forensics/app/text_util.h"
+
+#include <catch2/catch.hpp>
 
 using namespace netcap::app;
 

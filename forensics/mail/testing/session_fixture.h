@@ -15,7 +15,9 @@ namespace netcap::app::mail::testing {
 
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
 
   template <typename T>
   std::vector<const T*> of() const {
@@ -37,7 +39,8 @@ struct Emitted : RecordEmitter {
 struct RecordingObserver : MailObserver {
   std::vector<std::string> raw;
   std::vector<std::vector<DecodedPart>> parts;
-  void on_message(const netcap::Mail&, std::string_view r, const std::vector<DecodedPart>& p) override {
+  void on_message(const netcap::Mail&, std::string_view r,
+                  const std::vector<DecodedPart>& p) override {
     raw.emplace_back(r);
     parts.push_back(p);
   }
@@ -67,7 +70,8 @@ inline void send(AppSession& s, StreamDirection dir, std::string_view text, int6
 // Sends `text` in pieces of `chunk` bytes.
 inline void send_split(AppSession& s, StreamDirection dir, std::string_view text, size_t chunk,
                        int64_t ts) {
-  for (size_t i = 0; i < text.size(); i += chunk) s.on_data(dir, as_bytes(text.substr(i, chunk)), ts);
+  for (size_t i = 0; i < text.size(); i += chunk)
+    s.on_data(dir, as_bytes(text.substr(i, chunk)), ts);
 }
 
 }  // namespace netcap::app::mail::testing

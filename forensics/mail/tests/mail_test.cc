@@ -1,10 +1,10 @@
 // The shared mail library: dot-unstuffing, accumulation and MIME parsing with GMime.
-#include <catch2/catch.hpp>
+#include "forensics/mail/mail.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "forensics/app/text_util.h"
-#include "forensics/mail/mail.h"
 
 using namespace netcap;
 using namespace netcap::app;
@@ -173,7 +173,8 @@ TEST_CASE("nested message/rfc822 parts are walked with IMAP section paths") {
       "--o\r\nContent-Type: message/rfc822\r\n\r\n"
       "From: a@b\r\nSubject: inner\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n"
       "--i\r\nContent-Type: text/plain\r\n\r\ninner text\r\n"
-      "--i\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=n.txt\r\n\r\nnote\r\n"
+      "--i\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; "
+      "filename=n.txt\r\n\r\nnote\r\n"
       "--i--\r\n"
       "--o--\r\n";
   Limits limits;

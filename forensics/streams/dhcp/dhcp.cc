@@ -21,13 +21,14 @@ class DhcpSession : public AppSession {
     record->set_frame(frame);
     std::vector<dhcp::Finding> findings;
     if (payload_length > payload.size()) {
-      findings.push_back({"dhcp.truncated", "datagram cut by the snap length: " +
-                                                std::to_string(payload.size()) + " of " +
-                                                std::to_string(payload_length) + " bytes"});
+      findings.push_back(
+          {"dhcp.truncated", "datagram cut by the snap length: " + std::to_string(payload.size()) +
+                                 " of " + std::to_string(payload_length) + " bytes"});
       record->set_malformed(true);
     }
     const bool cut = record->malformed();
-    const bool ok = dhcp::decode_dhcpv4(payload, ctx_.limits().max_items_per_message, *record, findings);
+    const bool ok =
+        dhcp::decode_dhcpv4(payload, ctx_.limits().max_items_per_message, *record, findings);
     if (cut) record->set_malformed(true);
     for (auto& f : findings) ctx_.anomaly(f.name, std::move(f.detail), ts_ns);
     if (ok) ctx_.emit(std::move(record));

@@ -84,18 +84,18 @@ void walk_area(Bytes area, std::string_view field, size_t max_options, netcap::D
     }
     const uint8_t len = c.u8();
     if (!c.has(len)) {
-      findings.push_back({"dhcp.bad_option",
-                          "option " + std::to_string(code) + " in " + std::string(field) +
-                              " claims " + std::to_string(len) + " bytes, " +
-                              std::to_string(c.remaining()) + " left"});
+      findings.push_back({"dhcp.bad_option", "option " + std::to_string(code) + " in " +
+                                                 std::string(field) + " claims " +
+                                                 std::to_string(len) + " bytes, " +
+                                                 std::to_string(c.remaining()) + " left"});
       malformed = true;
       return;
     }
     Bytes value = c.bytes(len);
     if (static_cast<size_t>(record.options_size()) >= max_options) {
       if (!too_many) {
-        findings.push_back({"dhcp.too_many_options",
-                            "more than " + std::to_string(max_options) + " options"});
+        findings.push_back(
+            {"dhcp.too_many_options", "more than " + std::to_string(max_options) + " options"});
         too_many = true;
       }
       continue;
@@ -152,7 +152,8 @@ void decode_options(const Joined& joined, netcap::DHCPv4& r, std::vector<Finding
   }
   if (expect_len(joined, 6, 4, true, findings, malformed)) {
     const auto& v = *get(6);
-    for (size_t i = 0; i + 4 <= v.size(); i += 4) r.add_dnsservers(ipv4_text(Bytes(v).subspan(i, 4)));
+    for (size_t i = 0; i + 4 <= v.size(); i += 4)
+      r.add_dnsservers(ipv4_text(Bytes(v).subspan(i, 4)));
   }
   if (const auto* v = get(12)) r.set_hostname(text_of(*v));
   if (const auto* v = get(15)) r.set_domainname(text_of(*v));
@@ -183,8 +184,8 @@ void decode_options(const Joined& joined, netcap::DHCPv4& r, std::vector<Finding
   if (const auto* v = get(81)) {
     // RFC 4702 section 2: flags, RCODE1, RCODE2, domain name (DNS wire format when E is set).
     if (v->size() < 3) {
-      findings.push_back({"dhcp.bad_option", "option 81 (Client FQDN) has length " +
-                                                 std::to_string(v->size())});
+      findings.push_back(
+          {"dhcp.bad_option", "option 81 (Client FQDN) has length " + std::to_string(v->size())});
       malformed = true;
     } else {
       const uint8_t flags = (*v)[0];
@@ -210,74 +211,145 @@ void decode_options(const Joined& joined, netcap::DHCPv4& r, std::vector<Finding
 
 std::string_view message_type_name(int type) {
   // RFC 2132 9.6, RFC 3203, RFC 4388, RFC 6926, RFC 7724.
-  static constexpr std::string_view kNames[] = {
-      "",              "DISCOVER",       "OFFER",         "REQUEST",         "DECLINE",
-      "ACK",           "NAK",            "RELEASE",       "INFORM",          "FORCERENEW",
-      "LEASEQUERY",    "LEASEUNASSIGNED", "LEASEUNKNOWN", "LEASEACTIVE",     "BULKLEASEQUERY",
-      "LEASEQUERYDONE", "ACTIVELEASEQUERY", "LEASEQUERYSTATUS", "TLS"};
+  static constexpr std::string_view kNames[] = {"",
+                                                "DISCOVER",
+                                                "OFFER",
+                                                "REQUEST",
+                                                "DECLINE",
+                                                "ACK",
+                                                "NAK",
+                                                "RELEASE",
+                                                "INFORM",
+                                                "FORCERENEW",
+                                                "LEASEQUERY",
+                                                "LEASEUNASSIGNED",
+                                                "LEASEUNKNOWN",
+                                                "LEASEACTIVE",
+                                                "BULKLEASEQUERY",
+                                                "LEASEQUERYDONE",
+                                                "ACTIVELEASEQUERY",
+                                                "LEASEQUERYSTATUS",
+                                                "TLS"};
   if (type <= 0 || type >= static_cast<int>(std::size(kNames))) return {};
   return kNames[type];
 }
 
 std::string_view option_name(int code) {
   switch (code) {
-    case 1: return "Subnet Mask";
-    case 2: return "Time Offset";
-    case 3: return "Router";
-    case 4: return "Time Server";
-    case 5: return "Name Server";
-    case 6: return "Domain Server";
-    case 7: return "Log Server";
-    case 12: return "Hostname";
-    case 13: return "Boot File Size";
-    case 15: return "Domain Name";
-    case 17: return "Root Path";
-    case 19: return "Forward On/Off";
-    case 26: return "MTU Interface";
-    case 28: return "Broadcast Address";
-    case 31: return "Router Discovery";
-    case 33: return "Static Route";
-    case 35: return "ARP Timeout";
-    case 40: return "NIS Domain";
-    case 41: return "NIS Servers";
-    case 42: return "NTP Servers";
-    case 43: return "Vendor Specific";
-    case 44: return "NETBIOS Name Srv";
-    case 45: return "NETBIOS Dist Srv";
-    case 46: return "NETBIOS Node Type";
-    case 47: return "NETBIOS Scope";
-    case 50: return "Address Request";
-    case 51: return "Address Time";
-    case 52: return "Overload";
-    case 53: return "DHCP Msg Type";
-    case 54: return "DHCP Server Id";
-    case 55: return "Parameter List";
-    case 56: return "DHCP Message";
-    case 57: return "DHCP Max Msg Size";
-    case 58: return "Renewal Time";
-    case 59: return "Rebinding Time";
-    case 60: return "Class Id";
-    case 61: return "Client Id";
-    case 66: return "TFTP Server Name";
-    case 67: return "Bootfile Name";
-    case 77: return "User Class";
-    case 80: return "Rapid Commit";
-    case 81: return "Client FQDN";
-    case 82: return "Relay Agent Information";
-    case 90: return "Authentication";
-    case 93: return "Client System";
-    case 94: return "Client NDI";
-    case 97: return "UUID/GUID";
-    case 116: return "Auto-Config";
-    case 118: return "Subnet Selection";
-    case 119: return "Domain Search";
-    case 120: return "SIP Servers DHCP Option";
-    case 121: return "Classless Static Route";
-    case 125: return "V-I Vendor-Specific Information";
-    case 150: return "TFTP server address";
-    case 249: return "Private/Classless Static Route (Microsoft)";
-    case 252: return "Private/Proxy autodiscovery";
-    default: return {};
+    case 1:
+      return "Subnet Mask";
+    case 2:
+      return "Time Offset";
+    case 3:
+      return "Router";
+    case 4:
+      return "Time Server";
+    case 5:
+      return "Name Server";
+    case 6:
+      return "Domain Server";
+    case 7:
+      return "Log Server";
+    case 12:
+      return "Hostname";
+    case 13:
+      return "Boot File Size";
+    case 15:
+      return "Domain Name";
+    case 17:
+      return "Root Path";
+    case 19:
+      return "Forward On/Off";
+    case 26:
+      return "MTU Interface";
+    case 28:
+      return "Broadcast Address";
+    case 31:
+      return "Router Discovery";
+    case 33:
+      return "Static Route";
+    case 35:
+      return "ARP Timeout";
+    case 40:
+      return "NIS Domain";
+    case 41:
+      return "NIS Servers";
+    case 42:
+      return "NTP Servers";
+    case 43:
+      return "Vendor Specific";
+    case 44:
+      return "NETBIOS Name Srv";
+    case 45:
+      return "NETBIOS Dist Srv";
+    case 46:
+      return "NETBIOS Node Type";
+    case 47:
+      return "NETBIOS Scope";
+    case 50:
+      return "Address Request";
+    case 51:
+      return "Address Time";
+    case 52:
+      return "Overload";
+    case 53:
+      return "DHCP Msg Type";
+    case 54:
+      return "DHCP Server Id";
+    case 55:
+      return "Parameter List";
+    case 56:
+      return "DHCP Message";
+    case 57:
+      return "DHCP Max Msg Size";
+    case 58:
+      return "Renewal Time";
+    case 59:
+      return "Rebinding Time";
+    case 60:
+      return "Class Id";
+    case 61:
+      return "Client Id";
+    case 66:
+      return "TFTP Server Name";
+    case 67:
+      return "Bootfile Name";
+    case 77:
+      return "User Class";
+    case 80:
+      return "Rapid Commit";
+    case 81:
+      return "Client FQDN";
+    case 82:
+      return "Relay Agent Information";
+    case 90:
+      return "Authentication";
+    case 93:
+      return "Client System";
+    case 94:
+      return "Client NDI";
+    case 97:
+      return "UUID/GUID";
+    case 116:
+      return "Auto-Config";
+    case 118:
+      return "Subnet Selection";
+    case 119:
+      return "Domain Search";
+    case 120:
+      return "SIP Servers DHCP Option";
+    case 121:
+      return "Classless Static Route";
+    case 125:
+      return "V-I Vendor-Specific Information";
+    case 150:
+      return "TFTP server address";
+    case 249:
+      return "Private/Classless Static Route (Microsoft)";
+    case 252:
+      return "Private/Proxy autodiscovery";
+    default:
+      return {};
   }
 }
 
@@ -381,7 +453,7 @@ ProbeResult probe_dhcpv4(const ProbeInput& in) {
   }
   auto bootp_port = [](uint16_t p) { return p == kServerPort || p == kClientPort; };
   return bootp_port(in.client_port) && bootp_port(in.server_port) ? ProbeResult::kYes
-                                                                   : ProbeResult::kNo;
+                                                                  : ProbeResult::kNo;
 }
 
 }  // namespace netcap::app::dhcp

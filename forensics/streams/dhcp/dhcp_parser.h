@@ -17,7 +17,7 @@
 
 namespace netcap::app::dhcp {
 
-inline constexpr size_t kBootpFixedBytes = 236;      // op .. file (RFC 951)
+inline constexpr size_t kBootpFixedBytes = 236;       // op .. file (RFC 951)
 inline constexpr uint32_t kMagicCookie = 0x63825363;  // RFC 2131 section 3
 inline constexpr uint16_t kServerPort = 67;
 inline constexpr uint16_t kClientPort = 68;

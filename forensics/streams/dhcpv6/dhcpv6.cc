@@ -21,9 +21,9 @@ class Dhcpv6Session : public AppSession {
     std::vector<dhcpv6::Finding> findings;
     const bool cut = payload_length > payload.size();
     if (cut) {
-      findings.push_back({"dhcpv6.truncated", "datagram cut by the snap length: " +
-                                                  std::to_string(payload.size()) + " of " +
-                                                  std::to_string(payload_length) + " bytes"});
+      findings.push_back({"dhcpv6.truncated",
+                          "datagram cut by the snap length: " + std::to_string(payload.size()) +
+                              " of " + std::to_string(payload_length) + " bytes"});
     }
     const bool ok =
         dhcpv6::decode_dhcpv6(payload, ctx_.limits().max_items_per_message, *record, findings);

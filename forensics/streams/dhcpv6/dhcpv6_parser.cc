@@ -44,8 +44,8 @@ struct Decoder {
     ByteCursor c(area);
     while (!c.empty()) {
       if (!c.has(4)) {
-        bad("dhcpv6.bad_option", std::to_string(c.remaining()) + " stray bytes after the options of " +
-                                     std::string(where));
+        bad("dhcpv6.bad_option", std::to_string(c.remaining()) +
+                                     " stray bytes after the options of " + std::string(where));
         break;
       }
       const uint16_t code = c.u16be();
@@ -57,8 +57,8 @@ struct Decoder {
         break;
       }
       if (out.size() >= max_items) {
-        bad("dhcpv6.too_many_options", "more than " + std::to_string(max_items) + " options in " +
-                                           std::string(where));
+        bad("dhcpv6.too_many_options",
+            "more than " + std::to_string(max_items) + " options in " + std::string(where));
         break;
       }
       out.push_back({code, c.bytes(len)});
@@ -97,8 +97,8 @@ struct Decoder {
       return;
     }
     if (!c.ok()) {
-      bad("dhcpv6.bad_duid", "DUID type " + std::to_string(type) + " of " +
-                                 std::to_string(v.size()) + " bytes");
+      bad("dhcpv6.bad_duid",
+          "DUID type " + std::to_string(type) + " of " + std::to_string(v.size()) + " bytes");
       return;
     }
     link = colon_hex(c.rest());
@@ -127,8 +127,8 @@ struct Decoder {
       ia->set_t2(c.u32be());
     }
     if (!c.ok()) {
-      bad("dhcpv6.bad_option", std::string(option_name(code)) + " of " + std::to_string(v.size()) +
-                                   " bytes");
+      bad("dhcpv6.bad_option",
+          std::string(option_name(code)) + " of " + std::to_string(v.size()) + " bytes");
       return;
     }
     size_t items = 0;
@@ -234,7 +234,8 @@ struct Decoder {
           ByteCursor c(o.value);
           const uint16_t t = c.u16be();
           if (!c.ok() || o.value.size() != 2) {
-            bad("dhcpv6.bad_option", "ELAPSED_TIME of " + std::to_string(o.value.size()) + " bytes");
+            bad("dhcpv6.bad_option",
+                "ELAPSED_TIME of " + std::to_string(o.value.size()) + " bytes");
           } else {
             r.set_elapsedtime(t);
           }
@@ -259,8 +260,8 @@ struct Decoder {
             r.add_vendorclass(std::string(item));
           }
           if (!c.ok()) {
-            bad("dhcpv6.bad_option", "VENDOR_CLASS of " + std::to_string(o.value.size()) +
-                                         " bytes does not parse");
+            bad("dhcpv6.bad_option",
+                "VENDOR_CLASS of " + std::to_string(o.value.size()) + " bytes does not parse");
           }
           break;
         }
@@ -303,8 +304,8 @@ struct Decoder {
       Bytes link = c.bytes(16);
       Bytes peer = c.bytes(16);
       if (!c.ok()) {
-        bad("dhcpv6.truncated", "relay header needs 34 bytes, got " +
-                                    std::to_string(payload.size()));
+        bad("dhcpv6.truncated",
+            "relay header needs 34 bytes, got " + std::to_string(payload.size()));
         return depth > 0;
       }
       relay->set_linkaddr(ipv6_text(link));
@@ -327,8 +328,8 @@ struct Decoder {
         return true;
       }
       if (depth + 1 >= kMaxRelayDepth) {
-        bad("dhcpv6.relay_too_deep", "more than " + std::to_string(kMaxRelayDepth) +
-                                         " relay encapsulations");
+        bad("dhcpv6.relay_too_deep",
+            "more than " + std::to_string(kMaxRelayDepth) + " relay encapsulations");
         return true;
       }
       message(inner, r, depth + 1);
@@ -339,7 +340,8 @@ struct Decoder {
     }
     const uint32_t xid = c.u24be();
     if (!c.ok()) {
-      bad("dhcpv6.truncated", "message header needs 4 bytes, got " + std::to_string(payload.size()));
+      bad("dhcpv6.truncated",
+          "message header needs 4 bytes, got " + std::to_string(payload.size()));
       return depth > 0;
     }
     char text[16];
@@ -354,88 +356,124 @@ struct Decoder {
 
 std::string_view message_type_name(int type) {
   // RFC 8415 section 7.3, RFC 5007, RFC 5460, RFC 6977, RFC 7341, RFC 8156.
-  static constexpr std::string_view kNames[] = {
-      "",
-      "SOLICIT",
-      "ADVERTISE",
-      "REQUEST",
-      "CONFIRM",
-      "RENEW",
-      "REBIND",
-      "REPLY",
-      "RELEASE",
-      "DECLINE",
-      "RECONFIGURE",
-      "INFORMATION-REQUEST",
-      "RELAY-FORW",
-      "RELAY-REPL",
-      "LEASEQUERY",
-      "LEASEQUERY-REPLY",
-      "LEASEQUERY-DONE",
-      "LEASEQUERY-DATA",
-      "RECONFIGURE-REQUEST",
-      "RECONFIGURE-REPLY",
-      "DHCPV4-QUERY",
-      "DHCPV4-RESPONSE",
-      "ACTIVELEASEQUERY",
-      "STARTTLS",
-      "BNDUPD",
-      "BNDREPLY",
-      "POOLREQ",
-      "POOLRESP",
-      "UPDREQ",
-      "UPDREQALL",
-      "UPDDONE",
-      "CONNECT",
-      "CONNECTREPLY",
-      "DISCONNECT",
-      "STATE",
-      "CONTACT",
-      "ADDR-REG-INFORM",
-      "ADDR-REG-REPLY"};
+  static constexpr std::string_view kNames[] = {"",
+                                                "SOLICIT",
+                                                "ADVERTISE",
+                                                "REQUEST",
+                                                "CONFIRM",
+                                                "RENEW",
+                                                "REBIND",
+                                                "REPLY",
+                                                "RELEASE",
+                                                "DECLINE",
+                                                "RECONFIGURE",
+                                                "INFORMATION-REQUEST",
+                                                "RELAY-FORW",
+                                                "RELAY-REPL",
+                                                "LEASEQUERY",
+                                                "LEASEQUERY-REPLY",
+                                                "LEASEQUERY-DONE",
+                                                "LEASEQUERY-DATA",
+                                                "RECONFIGURE-REQUEST",
+                                                "RECONFIGURE-REPLY",
+                                                "DHCPV4-QUERY",
+                                                "DHCPV4-RESPONSE",
+                                                "ACTIVELEASEQUERY",
+                                                "STARTTLS",
+                                                "BNDUPD",
+                                                "BNDREPLY",
+                                                "POOLREQ",
+                                                "POOLRESP",
+                                                "UPDREQ",
+                                                "UPDREQALL",
+                                                "UPDDONE",
+                                                "CONNECT",
+                                                "CONNECTREPLY",
+                                                "DISCONNECT",
+                                                "STATE",
+                                                "CONTACT",
+                                                "ADDR-REG-INFORM",
+                                                "ADDR-REG-REPLY"};
   if (type <= 0 || type >= static_cast<int>(std::size(kNames))) return {};
   return kNames[type];
 }
 
 std::string_view option_name(int code) {
   switch (code) {
-    case 1: return "CLIENTID";
-    case 2: return "SERVERID";
-    case 3: return "IA_NA";
-    case 4: return "IA_TA";
-    case 5: return "IAADDR";
-    case 6: return "ORO";
-    case 7: return "PREFERENCE";
-    case 8: return "ELAPSED_TIME";
-    case 9: return "RELAY_MSG";
-    case 11: return "AUTH";
-    case 12: return "UNICAST";
-    case 13: return "STATUS_CODE";
-    case 14: return "RAPID_COMMIT";
-    case 15: return "USER_CLASS";
-    case 16: return "VENDOR_CLASS";
-    case 17: return "VENDOR_OPTS";
-    case 18: return "INTERFACE_ID";
-    case 19: return "RECONF_MSG";
-    case 20: return "RECONF_ACCEPT";
-    case 21: return "SIP_SERVER_D";
-    case 22: return "SIP_SERVER_A";
-    case 23: return "DNS_SERVERS";
-    case 24: return "DOMAIN_LIST";
-    case 25: return "IA_PD";
-    case 26: return "IAPREFIX";
-    case 27: return "NIS_SERVERS";
-    case 29: return "NIS_DOMAIN_NAME";
-    case 31: return "SNTP_SERVERS";
-    case 32: return "INFORMATION_REFRESH_TIME";
-    case 37: return "REMOTE_ID";
-    case 38: return "SUBSCRIBER_ID";
-    case 39: return "CLIENT_FQDN";
-    case 56: return "NTP_SERVER";
-    case 79: return "CLIENT_LINKLAYER_ADDR";
-    case 82: return "SOL_MAX_RT";
-    case 83: return "INF_MAX_RT";
-    default: return {};
+    case 1:
+      return "CLIENTID";
+    case 2:
+      return "SERVERID";
+    case 3:
+      return "IA_NA";
+    case 4:
+      return "IA_TA";
+    case 5:
+      return "IAADDR";
+    case 6:
+      return "ORO";
+    case 7:
+      return "PREFERENCE";
+    case 8:
+      return "ELAPSED_TIME";
+    case 9:
+      return "RELAY_MSG";
+    case 11:
+      return "AUTH";
+    case 12:
+      return "UNICAST";
+    case 13:
+      return "STATUS_CODE";
+    case 14:
+      return "RAPID_COMMIT";
+    case 15:
+      return "USER_CLASS";
+    case 16:
+      return "VENDOR_CLASS";
+    case 17:
+      return "VENDOR_OPTS";
+    case 18:
+      return "INTERFACE_ID";
+    case 19:
+      return "RECONF_MSG";
+    case 20:
+      return "RECONF_ACCEPT";
+    case 21:
+      return "SIP_SERVER_D";
+    case 22:
+      return "SIP_SERVER_A";
+    case 23:
+      return "DNS_SERVERS";
+    case 24:
+      return "DOMAIN_LIST";
+    case 25:
+      return "IA_PD";
+    case 26:
+      return "IAPREFIX";
+    case 27:
+      return "NIS_SERVERS";
+    case 29:
+      return "NIS_DOMAIN_NAME";
+    case 31:
+      return "SNTP_SERVERS";
+    case 32:
+      return "INFORMATION_REFRESH_TIME";
+    case 37:
+      return "REMOTE_ID";
+    case 38:
+      return "SUBSCRIBER_ID";
+    case 39:
+      return "CLIENT_FQDN";
+    case 56:
+      return "NTP_SERVER";
+    case 79:
+      return "CLIENT_LINKLAYER_ADDR";
+    case 82:
+      return "SOL_MAX_RT";
+    case 83:
+      return "INF_MAX_RT";
+    default:
+      return {};
   }
 }
 

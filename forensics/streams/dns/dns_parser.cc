@@ -39,25 +39,36 @@ std::string address_text(Bytes b) {
 
 std::string name_error_problem(NameError e) {
   switch (e) {
-    case NameError::kTruncated: return "dns.truncated_message";
-    case NameError::kBadLabel: return "dns.bad_label";
-    case NameError::kTooLong: return "dns.bad_label";
-    case NameError::kLoop: return "dns.compression_loop";
-    case NameError::kBadPointer: return "dns.bad_pointer";
-    case NameError::kNone: break;
+    case NameError::kTruncated:
+      return "dns.truncated_message";
+    case NameError::kBadLabel:
+      return "dns.bad_label";
+    case NameError::kTooLong:
+      return "dns.bad_label";
+    case NameError::kLoop:
+      return "dns.compression_loop";
+    case NameError::kBadPointer:
+      return "dns.bad_pointer";
+    case NameError::kNone:
+      break;
   }
   return {};
 }
 
 std::string name_error_text(NameError e) {
   switch (e) {
-    case NameError::kTruncated: return "name runs past the end of the message";
-    case NameError::kBadLabel: return "label type 0x40/0x80 (extended label types are not in use)";
-    case NameError::kTooLong: return "name longer than 255 bytes";
+    case NameError::kTruncated:
+      return "name runs past the end of the message";
+    case NameError::kBadLabel:
+      return "label type 0x40/0x80 (extended label types are not in use)";
+    case NameError::kTooLong:
+      return "name longer than 255 bytes";
     case NameError::kLoop:
       return "more than " + std::to_string(kMaxCompressionPointers) + " compression pointers";
-    case NameError::kBadPointer: return "compression pointer past the end of the message";
-    case NameError::kNone: break;
+    case NameError::kBadPointer:
+      return "compression pointer past the end of the message";
+    case NameError::kNone:
+      break;
   }
   return {};
 }
@@ -68,13 +79,27 @@ std::string json_quote(std::string_view s) {
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
@@ -91,34 +116,57 @@ std::string json_quote(std::string_view s) {
 
 std::string edns_option_name(uint16_t code) {
   switch (code) {
-    case 3: return "NSID";
-    case 5: return "DAU";
-    case 6: return "DHU";
-    case 7: return "N3U";
-    case 8: return "ClientSubnet";
-    case 9: return "Expire";
-    case 10: return "Cookie";
-    case 11: return "TcpKeepalive";
-    case 12: return "Padding";
-    case 13: return "Chain";
-    case 14: return "KeyTag";
-    case 15: return "ExtendedDNSError";
-    default: return "OPT" + std::to_string(code);
+    case 3:
+      return "NSID";
+    case 5:
+      return "DAU";
+    case 6:
+      return "DHU";
+    case 7:
+      return "N3U";
+    case 8:
+      return "ClientSubnet";
+    case 9:
+      return "Expire";
+    case 10:
+      return "Cookie";
+    case 11:
+      return "TcpKeepalive";
+    case 12:
+      return "Padding";
+    case 13:
+      return "Chain";
+    case 14:
+      return "KeyTag";
+    case 15:
+      return "ExtendedDNSError";
+    default:
+      return "OPT" + std::to_string(code);
   }
 }
 
 std::string svc_key_name(uint16_t key) {
   switch (key) {
-    case 0: return "mandatory";
-    case 1: return "alpn";
-    case 2: return "no-default-alpn";
-    case 3: return "port";
-    case 4: return "ipv4hint";
-    case 5: return "ech";
-    case 6: return "ipv6hint";
-    case 7: return "dohpath";
-    case 8: return "ohttp";
-    default: return "key" + std::to_string(key);
+    case 0:
+      return "mandatory";
+    case 1:
+      return "alpn";
+    case 2:
+      return "no-default-alpn";
+    case 3:
+      return "port";
+    case 4:
+      return "ipv4hint";
+    case 5:
+      return "ech";
+    case 6:
+      return "ipv6hint";
+    case 7:
+      return "dohpath";
+    case 8:
+      return "ohttp";
+    default:
+      return "key" + std::to_string(key);
   }
 }
 
@@ -173,17 +221,23 @@ std::string decode_rdata(Bytes msg, size_t start, size_t length, DNSResourceReco
   const auto type = static_cast<uint16_t>(rr.type());
   bool exact = true;  // the decoder must consume all of the RDATA
   switch (type) {
-    case 1:    // A
+    case 1:     // A
     case 28: {  // AAAA
       const size_t n = type == 1 ? 4 : 16;
       if (length != n) return "address of " + std::to_string(length) + " bytes";
       rr.set_ip(address_text(c.bytes(n)));
       break;
     }
-    case 2: rr.set_ns(r.name()); break;
+    case 2:
+      rr.set_ns(r.name());
+      break;
     case 5:
-    case 39: rr.set_cname(r.name()); break;  // CNAME, DNAME (RFC 6672)
-    case 12: rr.set_ptr(r.name()); break;
+    case 39:
+      rr.set_cname(r.name());
+      break;  // CNAME, DNAME (RFC 6672)
+    case 12:
+      rr.set_ptr(r.name());
+      break;
     case 6: {  // SOA
       DNSSOA* soa = rr.mutable_soa();
       soa->set_mname(r.name());
@@ -259,19 +313,26 @@ std::string decode_rdata(Bytes msg, size_t start, size_t length, DNSResourceReco
               s->add_alpn(id);
             }
             break;
-          case 3: value = std::to_string(v.u16be()); break;
+          case 3:
+            value = std::to_string(v.u16be());
+            break;
           case 4:
           case 6: {
             const size_t n = key == 4 ? 4 : 16;
-            if (len == 0 || len % n != 0) return "svc param " + svc_key_name(key) + " of " + std::to_string(len) + " bytes";
+            if (len == 0 || len % n != 0)
+              return "svc param " + svc_key_name(key) + " of " + std::to_string(len) + " bytes";
             while (!v.empty()) {
               if (!value.empty()) value += ',';
               value += address_text(v.bytes(n));
             }
             break;
           }
-          case 7: value = std::string(as_text(v.take_rest())); break;
-          default: value = hex(v.take_rest()); break;  // ech and unknown keys
+          case 7:
+            value = std::string(as_text(v.take_rest()));
+            break;
+          default:
+            value = hex(v.take_rest());
+            break;  // ech and unknown keys
         }
         if (!v.ok() || !v.empty()) return "svc param " + svc_key_name(key) + " malformed";
         p->set_value(std::move(value));
@@ -350,7 +411,8 @@ std::string decode_rdata(Bytes msg, size_t start, size_t length, DNSResourceReco
           const size_t full = family == 1 ? 4 : family == 2 ? 16 : 0;
           if (!v.ok() || full == 0 || addr.size() > full || addr.size() != (source + 7u) / 8u) {
             return "client subnet option malformed (family " + std::to_string(family) + ", " +
-                   std::to_string(addr.size()) + " address bytes for prefix " + std::to_string(source) + ")";
+                   std::to_string(addr.size()) + " address bytes for prefix " +
+                   std::to_string(source) + ")";
           }
           op->set_subnetfamily(family);
           op->set_sourceprefix(source);
@@ -359,7 +421,8 @@ std::string decode_rdata(Bytes msg, size_t start, size_t length, DNSResourceReco
           for (size_t i = 0; i < addr.size(); ++i) padded[i] = addr[i];
           op->set_subnetaddress(address_text(Bytes(padded, full)));
         } else if (code == 10) {  // Cookie (RFC 7873 §4): 8-byte client, 8..32-byte server
-          if (len != 8 && (len < 16 || len > 40)) return "cookie option of " + std::to_string(len) + " bytes";
+          if (len != 8 && (len < 16 || len > 40))
+            return "cookie option of " + std::to_string(len) + " bytes";
           op->set_clientcookie(hex(v.bytes(8)));
           op->set_servercookie(hex(v.take_rest()));
         }
@@ -406,8 +469,9 @@ struct Parser {
   }
   bool count_item() {
     if (items >= options.max_records) {
-      stop("dns.too_many_records", "more than " + std::to_string(options.max_records) +
-                                       " questions and records in one message (limit max_items_per_message)");
+      stop("dns.too_many_records",
+           "more than " + std::to_string(options.max_records) +
+               " questions and records in one message (limit max_items_per_message)");
       return false;
     }
     ++items;
@@ -416,8 +480,8 @@ struct Parser {
   bool name(std::string& s, const char* where) {
     NameError e = read_name(msg, pos, s);
     if (e != NameError::kNone) {
-      stop(name_error_problem(e), std::string(where) + " name at offset " + std::to_string(pos) + ": " +
-                                      name_error_text(e));
+      stop(name_error_problem(e), std::string(where) + " name at offset " + std::to_string(pos) +
+                                      ": " + name_error_text(e));
       return false;
     }
     return true;
@@ -496,7 +560,8 @@ struct Parser {
     }
     std::string bad = decode_rdata(msg, pos, rdlen, *rr);
     if (!bad.empty()) {
-      problem("dns.bad_rdata", type_name(type) + " record at offset " + std::to_string(rr_start) + ": " + bad);
+      problem("dns.bad_rdata",
+              type_name(type) + " record at offset " + std::to_string(rr_start) + ": " + bad);
       // Keep the raw bytes instead of a half-decoded structure.
       const std::string owner_name = rr->name();
       rr->Clear();
@@ -554,85 +619,155 @@ NameError read_name(Bytes msg, size_t& offset, std::string& out) {
 
 std::string type_name(uint16_t type) {
   switch (type) {
-    case 1: return "A";
-    case 2: return "NS";
-    case 3: return "MD";
-    case 4: return "MF";
-    case 5: return "CNAME";
-    case 6: return "SOA";
-    case 7: return "MB";
-    case 8: return "MG";
-    case 9: return "MR";
-    case 10: return "NULL";
-    case 11: return "WKS";
-    case 12: return "PTR";
-    case 13: return "HINFO";
-    case 14: return "MINFO";
-    case 15: return "MX";
-    case 16: return "TXT";
-    case 17: return "RP";
-    case 18: return "AFSDB";
-    case 24: return "SIG";
-    case 25: return "KEY";
-    case 28: return "AAAA";
-    case 29: return "LOC";
-    case 33: return "SRV";
-    case 35: return "NAPTR";
-    case 36: return "KX";
-    case 37: return "CERT";
-    case 39: return "DNAME";
-    case 41: return "OPT";
-    case 42: return "APL";
-    case 43: return "DS";
-    case 44: return "SSHFP";
-    case 45: return "IPSECKEY";
-    case 46: return "RRSIG";
-    case 47: return "NSEC";
-    case 48: return "DNSKEY";
-    case 49: return "DHCID";
-    case 50: return "NSEC3";
-    case 51: return "NSEC3PARAM";
-    case 52: return "TLSA";
-    case 53: return "SMIMEA";
-    case 55: return "HIP";
-    case 59: return "CDS";
-    case 60: return "CDNSKEY";
-    case 61: return "OPENPGPKEY";
-    case 62: return "CSYNC";
-    case 63: return "ZONEMD";
-    case 64: return "SVCB";
-    case 65: return "HTTPS";
-    case 99: return "SPF";
-    case 108: return "EUI48";
-    case 109: return "EUI64";
-    case 249: return "TKEY";
-    case 250: return "TSIG";
-    case 251: return "IXFR";
-    case 252: return "AXFR";
-    case 253: return "MAILB";
-    case 254: return "MAILA";
-    case 255: return "ANY";
-    case 256: return "URI";
-    case 257: return "CAA";
-    default: return "TYPE" + std::to_string(type);
+    case 1:
+      return "A";
+    case 2:
+      return "NS";
+    case 3:
+      return "MD";
+    case 4:
+      return "MF";
+    case 5:
+      return "CNAME";
+    case 6:
+      return "SOA";
+    case 7:
+      return "MB";
+    case 8:
+      return "MG";
+    case 9:
+      return "MR";
+    case 10:
+      return "NULL";
+    case 11:
+      return "WKS";
+    case 12:
+      return "PTR";
+    case 13:
+      return "HINFO";
+    case 14:
+      return "MINFO";
+    case 15:
+      return "MX";
+    case 16:
+      return "TXT";
+    case 17:
+      return "RP";
+    case 18:
+      return "AFSDB";
+    case 24:
+      return "SIG";
+    case 25:
+      return "KEY";
+    case 28:
+      return "AAAA";
+    case 29:
+      return "LOC";
+    case 33:
+      return "SRV";
+    case 35:
+      return "NAPTR";
+    case 36:
+      return "KX";
+    case 37:
+      return "CERT";
+    case 39:
+      return "DNAME";
+    case 41:
+      return "OPT";
+    case 42:
+      return "APL";
+    case 43:
+      return "DS";
+    case 44:
+      return "SSHFP";
+    case 45:
+      return "IPSECKEY";
+    case 46:
+      return "RRSIG";
+    case 47:
+      return "NSEC";
+    case 48:
+      return "DNSKEY";
+    case 49:
+      return "DHCID";
+    case 50:
+      return "NSEC3";
+    case 51:
+      return "NSEC3PARAM";
+    case 52:
+      return "TLSA";
+    case 53:
+      return "SMIMEA";
+    case 55:
+      return "HIP";
+    case 59:
+      return "CDS";
+    case 60:
+      return "CDNSKEY";
+    case 61:
+      return "OPENPGPKEY";
+    case 62:
+      return "CSYNC";
+    case 63:
+      return "ZONEMD";
+    case 64:
+      return "SVCB";
+    case 65:
+      return "HTTPS";
+    case 99:
+      return "SPF";
+    case 108:
+      return "EUI48";
+    case 109:
+      return "EUI64";
+    case 249:
+      return "TKEY";
+    case 250:
+      return "TSIG";
+    case 251:
+      return "IXFR";
+    case 252:
+      return "AXFR";
+    case 253:
+      return "MAILB";
+    case 254:
+      return "MAILA";
+    case 255:
+      return "ANY";
+    case 256:
+      return "URI";
+    case 257:
+      return "CAA";
+    default:
+      return "TYPE" + std::to_string(type);
   }
 }
 
 std::string rcode_name(int rcode) {
-  static constexpr const char* kNames[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
-                                           "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
-                                           "NOTZONE", "DSOTYPENI"};
+  static constexpr const char* kNames[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                           "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                           "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI"};
   if (rcode >= 0 && rcode < 12) return kNames[rcode];
   switch (rcode) {
-    case 16: return "BADVERS";
-    case 17: return "BADKEY";
-    case 18: return "BADTIME";
-    case 19: return "BADMODE";
-    case 20: return "BADNAME";
-    case 21: return "BADALG";
-    case 22: return "BADTRUNC";
-    case 23: return "BADCOOKIE";
-    default: return "RCODE" + std::to_string(rcode);
+    case 16:
+      return "BADVERS";
+    case 17:
+      return "BADKEY";
+    case 18:
+      return "BADTIME";
+    case 19:
+      return "BADMODE";
+    case 20:
+      return "BADNAME";
+    case 21:
+      return "BADALG";
+    case 22:
+      return "BADTRUNC";
+    case 23:
+      return "BADCOOKIE";
+    default:
+      return "RCODE" + std::to_string(rcode);
   }
 }
 
@@ -642,11 +777,21 @@ std::string answer_summary(const DNSResourceRecord& rr) {
   if (!rr.rdata().empty() && rr.type() != 1 && rr.type() != 28) return out;  // not decoded
   switch (rr.type()) {
     case 1:
-    case 28: data = rr.ip(); break;
-    case 2: data = rr.ns(); break;
-    case 5: data = rr.cname(); break;
-    case 12: data = rr.ptr(); break;
-    case 15: data = std::to_string(rr.mx().preference()) + " " + rr.mx().name(); break;
+    case 28:
+      data = rr.ip();
+      break;
+    case 2:
+      data = rr.ns();
+      break;
+    case 5:
+      data = rr.cname();
+      break;
+    case 12:
+      data = rr.ptr();
+      break;
+    case 15:
+      data = std::to_string(rr.mx().preference()) + " " + rr.mx().name();
+      break;
     case 16:
     case 99:
       for (const std::string& t : rr.txts()) {
@@ -667,11 +812,14 @@ std::string answer_summary(const DNSResourceRecord& rr) {
              std::to_string(s.port()) + " " + s.name();
       break;
     }
-    case 13: data = rr.hinfo().cpu() + " " + rr.hinfo().os(); break;
+    case 13:
+      data = rr.hinfo().cpu() + " " + rr.hinfo().os();
+      break;
     case 257:
       data = std::to_string(rr.caa().flags()) + " " + rr.caa().tag() + " " + rr.caa().value();
       break;
-    default: break;
+    default:
+      break;
   }
   if (!data.empty()) out += " " + data;
   return out;
@@ -717,7 +865,8 @@ ParseResult parse_message(Bytes msg, const ParseOptions& options, DNS& out) {
   p.result.consumed = p.pos;
   p.result.complete = !p.stopped;
   if (!p.stopped && p.pos < msg.size()) {
-    p.problem("dns.trailing_data", std::to_string(msg.size() - p.pos) + " bytes after the last section");
+    p.problem("dns.trailing_data",
+              std::to_string(msg.size() - p.pos) + " bytes after the last section");
   }
   out.set_complete(p.result.complete);
   return std::move(p.result);
@@ -744,7 +893,8 @@ int plausible_message(Bytes msg, Flavor flavor, bool strict, bool partial) {
     if (opcode != 0 || rcode != 0) return 0;  // RFC 6762 §18.3, §18.11
     if (qd + an + ns + ar == 0) return 0;
   }
-  if (!partial && kHeaderBytes + 5 * size_t{qd} + 11 * (size_t{an} + ns + ar) > msg.size()) return 0;
+  if (!partial && kHeaderBytes + 5 * size_t{qd} + 11 * (size_t{an} + ns + ar) > msg.size())
+    return 0;
   size_t pos = kHeaderBytes;
   std::string first;
   NameError e = read_name(msg, pos, first);

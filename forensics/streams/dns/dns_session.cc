@@ -8,9 +8,12 @@ namespace netcap::app::dns {
 
 std::string_view flavor_protocol(Flavor flavor) {
   switch (flavor) {
-    case Flavor::kMdns: return "mdns";
-    case Flavor::kLlmnr: return "llmnr";
-    case Flavor::kDns: break;
+    case Flavor::kMdns:
+      return "mdns";
+    case Flavor::kLlmnr:
+      return "llmnr";
+    case Flavor::kDns:
+      break;
   }
   return "dns";
 }
@@ -85,18 +88,20 @@ void DnsSession::on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) {
     const size_t rest = f.need - f.buffer.size() - static_cast<size_t>(length);
     ctx_.anomaly("dns.tcp_gap",
                  std::to_string(length) + " bytes missing inside a message of " +
-                     std::to_string(f.need) + " bytes; the message is lost, parsing resumes at the next one",
+                     std::to_string(f.need) +
+                     " bytes; the message is lost, parsing resumes at the next one",
                  ts_ns);
     f.buffer.clear();
     f.need = 0;
     f.skip = rest;
     return;
   }
-  ctx_.anomaly("dns.tcp_gap",
-               std::to_string(length) +
-                   " bytes missing across a message boundary; the next length prefix cannot be found, "
-                   "parsing of this direction stops",
-               ts_ns);
+  ctx_.anomaly(
+      "dns.tcp_gap",
+      std::to_string(length) +
+          " bytes missing across a message boundary; the next length prefix cannot be found, "
+          "parsing of this direction stops",
+      ts_ns);
   f.stopped = true;
   f.buffer = {};
   f.need = 0;
@@ -143,8 +148,8 @@ void DnsSession::handle_message(StreamDirection dir, Bytes msg, int64_t ts_ns, u
 void DnsSession::pair(DNS& record, StreamDirection dir, int64_t ts_ns, uint64_t frame) {
   if (record.questions_size() == 0) return;  // mDNS announcements, error replies
   const DNSQuestion& q = record.questions(0);
-  const std::string key = to_lower(q.name()) + "/" + std::to_string(q.type()) + "/" +
-                          std::to_string(q.class_());
+  const std::string key =
+      to_lower(q.name()) + "/" + std::to_string(q.type()) + "/" + std::to_string(q.class_());
   if (!record.qr()) {
     for (const Pending& p : pending_) {
       // A retransmitted query: the first one stays (the client waited since then).
@@ -154,7 +159,8 @@ void DnsSession::pair(DNS& record, StreamDirection dir, int64_t ts_ns, uint64_t 
       if (!pending_overflow_reported_) {
         ctx_.anomaly("dns.too_many_pending",
                      std::to_string(pending_.size()) +
-                         " unanswered queries on the flow (limit max_pending_transactions); the oldest are dropped",
+                         " unanswered queries on the flow (limit max_pending_transactions); the "
+                         "oldest are dropped",
                      ts_ns);
         pending_overflow_reported_ = true;
       }

@@ -45,8 +45,7 @@ class DnsSession : public AppSession {
     uint64_t frame;
   };
 
-  void handle_message(StreamDirection dir, Bytes msg, int64_t ts_ns, uint64_t frame,
-                      bool snap_cut);
+  void handle_message(StreamDirection dir, Bytes msg, int64_t ts_ns, uint64_t frame, bool snap_cut);
   void pair(DNS& record, StreamDirection dir, int64_t ts_ns, uint64_t frame);
 
   AppContext& ctx_;

@@ -46,7 +46,8 @@ class ControlSession : public AppSession {
 
   void on_gap(StreamDirection dir, uint64_t, int64_t) override {
     (dir == StreamDirection::kClientToServer ? client_lines_ : server_lines_).reset();
-    if (dir == StreamDirection::kServerToClient) replies_ = ReplyAssembler(ctx_.limits().max_header_bytes);
+    if (dir == StreamDirection::kServerToClient)
+      replies_ = ReplyAssembler(ctx_.limits().max_header_bytes);
   }
 
   void on_end(StreamEndReason, int64_t) override {
@@ -94,8 +95,9 @@ class ControlSession : public AppSession {
     }
     if (is_transfer_command(verb)) transfer_command(p.command, ts);
     if (pending_.size() >= ctx_.limits().max_pending_transactions) {
-      anomaly("ftp.too_many_pending", "more than " + std::to_string(ctx_.limits().max_pending_transactions) +
-                                          " commands without reply; the oldest written without one");
+      anomaly("ftp.too_many_pending",
+              "more than " + std::to_string(ctx_.limits().max_pending_transactions) +
+                  " commands without reply; the oldest written without one");
       emit(pending_.front(), nullptr, 0);
       pending_.pop_front();
     }
@@ -137,7 +139,8 @@ class ControlSession : public AppSession {
     e.port = ep.port;
     e.ip_protocol = 6;
     e.parent_flow = ctx_.flow().flow_id;
-    if (!slot->command.empty()) e.note = slot->command + (slot->argument.empty() ? "" : " " + slot->argument);
+    if (!slot->command.empty())
+      e.note = slot->command + (slot->argument.empty() ? "" : " " + slot->argument);
     e.link = slot;
     ctx_.expect(std::move(e), ts);
   }
@@ -145,11 +148,14 @@ class ControlSession : public AppSession {
   void reply_line(std::string_view line, int64_t ts) {
     Reply r;
     switch (replies_.line(line, r)) {
-      case ReplyAssembler::Result::kNone: return;
-      case ReplyAssembler::Result::kBadLine:
-        anomaly("ftp.bad_reply", "server line without a reply code: \"" + std::string(line.substr(0, 128)) + "\"");
+      case ReplyAssembler::Result::kNone:
         return;
-      case ReplyAssembler::Result::kReply: break;
+      case ReplyAssembler::Result::kBadLine:
+        anomaly("ftp.bad_reply",
+                "server line without a reply code: \"" + std::string(line.substr(0, 128)) + "\"");
+        return;
+      case ReplyAssembler::Result::kReply:
+        break;
     }
     if (r.code < 200) {
       // RFC 959 §4.2: a positive preliminary reply; the final one follows.
@@ -281,14 +287,16 @@ class DataSession : public AppSession {
     auto rec = std::make_unique<FTPData>();
     ctx_.stamp(*rec, StreamDirection::kClientToServer,
                ctx_.flow().first_ts_ns != 0 ? ctx_.flow().first_ts_ns : first_ts_);
-    if (const Expectation* e = ctx_.expectation(); e != nullptr) rec->set_parentflowid(e->parent_flow);
+    if (const Expectation* e = ctx_.expectation(); e != nullptr)
+      rec->set_parentflowid(e->parent_flow);
     rec->set_command(command_);
     rec->set_filename(argument_);
     rec->set_mode(passive_ ? "passive" : "active");
     std::string direction(transfer_direction(command_));
     int64_t bytes = static_cast<int64_t>(bytes_[0] + bytes_[1]);
     if (transfer_dir_) {
-      bytes = static_cast<int64_t>(bytes_[*transfer_dir_ == StreamDirection::kClientToServer ? 0 : 1]);
+      bytes =
+          static_cast<int64_t>(bytes_[*transfer_dir_ == StreamDirection::kClientToServer ? 0 : 1]);
     } else if (bytes > 0) {
       // No command seen: the side that sent the bytes tells (the FTP server is the data
       // responder in passive mode, the originator in active mode).
@@ -360,8 +368,8 @@ class DataSession : public AppSession {
 
 // First commands of FTP clients (RFC 959, 2228, 2389, 7151); not SMTP's (HELO/EHLO).
 bool is_opening_command(std::string_view line) {
-  static constexpr std::string_view kVerbs[] = {"USER", "AUTH", "FEAT", "SYST", "OPTS", "HOST",
-                                                "CLNT", "PBSZ", "ACCT", "PASS"};
+  static constexpr std::string_view kVerbs[] = {"USER", "AUTH", "FEAT", "SYST", "OPTS",
+                                                "HOST", "CLNT", "PBSZ", "ACCT", "PASS"};
   const size_t end = line.find_first_of(" \r\n");
   if (end == std::string_view::npos) return false;
   const std::string_view verb = line.substr(0, end);
@@ -392,7 +400,8 @@ ProbeResult probe(const ProbeInput& in) {
     if (server.size() > 3 && server[3] != ' ' && server[3] != '-') return ProbeResult::kNo;
   }
   if (!client.empty()) {
-    if (is_opening_command(client)) return server.empty() ? ProbeResult::kNeedMore : ProbeResult::kYes;
+    if (is_opening_command(client))
+      return server.empty() ? ProbeResult::kNeedMore : ProbeResult::kYes;
     if (!opening_prefix(client) || in.client_final) return ProbeResult::kNo;
   }
   if (in.server_final && in.client_final) return ProbeResult::kNo;
@@ -403,7 +412,8 @@ std::unique_ptr<AppSession> make_control_session(AppContext& ctx) {
   return std::make_unique<ControlSession>(ctx);
 }
 
-std::unique_ptr<AppSession> make_data_session(AppContext& ctx, std::unique_ptr<DataObserver> observer) {
+std::unique_ptr<AppSession> make_data_session(AppContext& ctx,
+                                              std::unique_ptr<DataObserver> observer) {
   return std::make_unique<DataSession>(ctx, std::move(observer));
 }
 

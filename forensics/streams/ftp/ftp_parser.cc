@@ -102,7 +102,9 @@ ReplyAssembler::Result ReplyAssembler::line(std::string_view line, Reply& out) {
   return Result::kNone;
 }
 
-std::optional<Endpoint> parse_port(std::string_view argument) { return six_numbers(trim(argument)); }
+std::optional<Endpoint> parse_port(std::string_view argument) {
+  return six_numbers(trim(argument));
+}
 
 std::optional<Endpoint> parse_pasv_reply(std::string_view text) {
   // The numbers start at the first digit after "(" when present, else at the first digit
@@ -110,12 +112,14 @@ std::optional<Endpoint> parse_pasv_reply(std::string_view text) {
   size_t open = text.find('(');
   if (open != std::string_view::npos) {
     size_t close = text.find(')', open);
-    if (close != std::string_view::npos) return six_numbers(text.substr(open + 1, close - open - 1));
+    if (close != std::string_view::npos)
+      return six_numbers(text.substr(open + 1, close - open - 1));
   }
   for (size_t i = 0; i < text.size(); ++i) {
     if (!is_digit(text[i]) || (i > 0 && is_digit(text[i - 1]))) continue;
     size_t end = i;
-    while (end < text.size() && (is_digit(text[end]) || text[end] == ',' || text[end] == ' ')) ++end;
+    while (end < text.size() && (is_digit(text[end]) || text[end] == ',' || text[end] == ' '))
+      ++end;
     if (auto e = six_numbers(text.substr(i, end - i))) return e;
   }
   return std::nullopt;

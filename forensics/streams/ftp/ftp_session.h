@@ -23,9 +23,9 @@ namespace netcap::app::ftp {
 
 // What the control connection knows about one announced data channel.
 struct ChannelSlot {
-  bool passive = false;     // PASV/EPSV: the data connection's responder is the FTP server
-  std::string command;      // transfer command once seen ("RETR"), else empty
-  std::string argument;     // its argument (file name)
+  bool passive = false;  // PASV/EPSV: the data connection's responder is the FTP server
+  std::string command;   // transfer command once seen ("RETR"), else empty
+  std::string argument;  // its argument (file name)
 };
 
 // What a data connection carries, for observers (file extraction in a later step).
@@ -54,7 +54,8 @@ using DataObserverFactory = std::function<std::unique_ptr<DataObserver>(AppConte
 ProbeResult probe(const ProbeInput& in);
 
 std::unique_ptr<AppSession> make_control_session(AppContext& ctx);
-std::unique_ptr<AppSession> make_data_session(AppContext& ctx, std::unique_ptr<DataObserver> observer);
+std::unique_ptr<AppSession> make_data_session(AppContext& ctx,
+                                              std::unique_ptr<DataObserver> observer);
 
 // Registers "ftp" and "ftp-data"; `observers` may be empty.
 Status register_ftp(AppRegistry& registry, DataObserverFactory observers);

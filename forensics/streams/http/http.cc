@@ -18,6 +18,8 @@ AppProtocol http::make_http_protocol(HttpBodyObserverFactory observers) {
   return p;
 }
 
-Status register_app_http(AppRegistry& registry) { return registry.add(http::make_http_protocol(nullptr)); }
+Status register_app_http(AppRegistry& registry) {
+  return registry.add(http::make_http_protocol(nullptr));
+}
 
 }  // namespace netcap::app

@@ -20,17 +20,17 @@ class AppContext;
 namespace netcap::app::http {
 
 struct HttpBodyInfo {
-  uint64_t transaction = 0;  // 0-based index of the transaction in the flow
-  bool is_request = false;   // request body (POST/PUT upload) or response body
-  int64_t ts_ns = 0;         // time of the message's first byte
-  std::string method;        // the request's method (empty for a response without request)
-  std::string host;          // Host of the request
-  std::string uri;           // request target as sent
-  int status = 0;            // response status (0 for request bodies)
-  std::string content_type;  // Content-Type of this message
-  std::string content_encoding;  // Content-Encoding of this message (already decoded)
+  uint64_t transaction = 0;         // 0-based index of the transaction in the flow
+  bool is_request = false;          // request body (POST/PUT upload) or response body
+  int64_t ts_ns = 0;                // time of the message's first byte
+  std::string method;               // the request's method (empty for a response without request)
+  std::string host;                 // Host of the request
+  std::string uri;                  // request target as sent
+  int status = 0;                   // response status (0 for request bodies)
+  std::string content_type;         // Content-Type of this message
+  std::string content_encoding;     // Content-Encoding of this message (already decoded)
   std::string content_disposition;  // Content-Disposition of this message
-  bool decoded = true;       // false when the coding is unsupported: data is still encoded
+  bool decoded = true;              // false when the coding is unsupported: data is still encoded
 };
 
 class HttpBodyObserver {
@@ -39,7 +39,8 @@ class HttpBodyObserver {
   // A body starts (called before its first byte, only for messages that have a body).
   virtual void on_body_start(const HttpBodyInfo& info) { (void)info; }
   // Decoded bytes at `offset` (decoded bytes before them). Valid during the call only.
-  virtual void on_body_data(const HttpBodyInfo& info, std::span<const uint8_t> data, uint64_t offset) {
+  virtual void on_body_data(const HttpBodyInfo& info, std::span<const uint8_t> data,
+                            uint64_t offset) {
     (void)info, (void)data, (void)offset;
   }
   // `length` encoded bytes are missing (TCP gap). For a content-encoded body decoding stops

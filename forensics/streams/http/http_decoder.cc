@@ -1,9 +1,9 @@
 #include "forensics/streams/http/http_decoder.h"
 
-#include <array>
-
 #include <brotli/decode.h>
 #include <zlib.h>
+
+#include <array>
 
 #include "forensics/app/text_util.h"
 
@@ -93,7 +93,8 @@ class ZlibStage : public CodingStage {
       }
       if (rc == Z_BUF_ERROR && produced == 0) return true;  // needs more input
       if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        error_ = std::string(gzip_ ? "gzip" : "deflate") + ": " + (z_.msg != nullptr ? z_.msg : "zlib error " + std::to_string(rc));
+        error_ = std::string(gzip_ ? "gzip" : "deflate") + ": " +
+                 (z_.msg != nullptr ? z_.msg : "zlib error " + std::to_string(rc));
         return false;
       }
     }
@@ -126,8 +127,8 @@ class BrotliStage : public CodingStage {
     while (!done_) {
       size_t avail_out = buf_.size();
       uint8_t* next_out = buf_.data();
-      const BrotliDecoderResult rc =
-          BrotliDecoderDecompressStream(state_, &avail_in, &next_in, &avail_out, &next_out, nullptr);
+      const BrotliDecoderResult rc = BrotliDecoderDecompressStream(state_, &avail_in, &next_in,
+                                                                   &avail_out, &next_out, nullptr);
       const size_t produced = buf_.size() - avail_out;
       if (produced > 0 && !out(Bytes(buf_.data(), produced))) {
         stopped_ = true;
@@ -153,7 +154,8 @@ class BrotliStage : public CodingStage {
 
 }  // namespace
 
-bool parse_content_codings(std::string_view header, std::vector<Coding>& out, std::string& unsupported) {
+bool parse_content_codings(std::string_view header, std::vector<Coding>& out,
+                           std::string& unsupported) {
   out.clear();
   for (std::string_view part : split(header, ',')) {
     const std::string name = to_lower(trim(part));
@@ -211,10 +213,11 @@ ContentDecoder::Result ContentDecoder::feed(Bytes in, const std::function<void(B
                  std::to_string(encoded_) + " encoded bytes)";
         return false;
       }
-      if (decoded_ > kRatioCheckMinBytes && static_cast<double>(decoded_) > max_ratio_ * static_cast<double>(encoded_)) {
+      if (decoded_ > kRatioCheckMinBytes &&
+          static_cast<double>(decoded_) > max_ratio_ * static_cast<double>(encoded_)) {
         state_ = Result::kBomb;
-        error_ = "decompression ratio above " + std::to_string(static_cast<int64_t>(max_ratio_)) + ": " +
-                 std::to_string(decoded_) + " bytes from " + std::to_string(encoded_);
+        error_ = "decompression ratio above " + std::to_string(static_cast<int64_t>(max_ratio_)) +
+                 ": " + std::to_string(decoded_) + " bytes from " + std::to_string(encoded_);
         return false;
       }
       sink(piece);

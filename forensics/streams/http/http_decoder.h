@@ -23,7 +23,8 @@ enum class Coding : uint8_t { kGzip, kDeflate, kBrotli };
 // Parses a Content-Encoding value into the codings to undo, in the order they were applied.
 // "identity" is skipped. Returns false (with the coding in `unsupported`) for anything else
 // (compress, zstd, ...).
-bool parse_content_codings(std::string_view header, std::vector<Coding>& out, std::string& unsupported);
+bool parse_content_codings(std::string_view header, std::vector<Coding>& out,
+                           std::string& unsupported);
 
 class CodingStage;
 
@@ -42,7 +43,8 @@ class ContentDecoder {
 
   // Decodes `in`; `sink` gets each decoded piece (valid during the call). After kError or
   // kBomb the decoder is dead and further calls return the same result.
-  Result feed(std::span<const uint8_t> in, const std::function<void(std::span<const uint8_t>)>& sink);
+  Result feed(std::span<const uint8_t> in,
+              const std::function<void(std::span<const uint8_t>)>& sink);
 
   uint64_t encoded_bytes() const { return encoded_; }
   uint64_t decoded_bytes() const { return decoded_; }

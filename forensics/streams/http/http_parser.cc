@@ -13,8 +13,21 @@ namespace {
 bool is_tchar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -50,13 +63,42 @@ std::string MessageHead::joined(std::string_view name) const {
 }
 
 bool is_known_method(std::string_view m) {
-  static constexpr std::array<std::string_view, 36> kMethods = {
-      "GET",      "POST",      "HEAD",       "PUT",        "DELETE",      "OPTIONS",
-      "TRACE",    "CONNECT",   "PATCH",      "PROPFIND",   "PROPPATCH",   "MKCOL",
-      "COPY",     "MOVE",      "LOCK",       "UNLOCK",     "SEARCH",      "REPORT",
-      "MKACTIVITY", "CHECKOUT", "MERGE",     "M-SEARCH",   "NOTIFY",      "SUBSCRIBE",
-      "UNSUBSCRIBE", "PURGE",   "LINK",      "UNLINK",     "MKCALENDAR",  "ACL",
-      "BIND",     "REBIND",    "UNBIND",     "VERSION-CONTROL", "BASELINE-CONTROL", "QUERY"};
+  static constexpr std::array<std::string_view, 36> kMethods = {"GET",
+                                                                "POST",
+                                                                "HEAD",
+                                                                "PUT",
+                                                                "DELETE",
+                                                                "OPTIONS",
+                                                                "TRACE",
+                                                                "CONNECT",
+                                                                "PATCH",
+                                                                "PROPFIND",
+                                                                "PROPPATCH",
+                                                                "MKCOL",
+                                                                "COPY",
+                                                                "MOVE",
+                                                                "LOCK",
+                                                                "UNLOCK",
+                                                                "SEARCH",
+                                                                "REPORT",
+                                                                "MKACTIVITY",
+                                                                "CHECKOUT",
+                                                                "MERGE",
+                                                                "M-SEARCH",
+                                                                "NOTIFY",
+                                                                "SUBSCRIBE",
+                                                                "UNSUBSCRIBE",
+                                                                "PURGE",
+                                                                "LINK",
+                                                                "UNLINK",
+                                                                "MKCALENDAR",
+                                                                "ACL",
+                                                                "BIND",
+                                                                "REBIND",
+                                                                "UNBIND",
+                                                                "VERSION-CONTROL",
+                                                                "BASELINE-CONTROL",
+                                                                "QUERY"};
   return std::find(kMethods.begin(), kMethods.end(), m) != kMethods.end();
 }
 
@@ -91,7 +133,8 @@ bool parse_status_line(std::string_view line, StatusLine& out) {
   // is often missing in practice.
   if (line.size() < 12 || !is_http1_version(line.substr(0, 8)) || line[8] != ' ') return false;
   const std::string_view code = line.substr(9, 3);
-  if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
   if (line.size() > 12 && line[12] != ' ') return false;
   out.version = line.substr(0, 8);
   out.status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
@@ -104,9 +147,14 @@ HttpParser::HttpParser(bool is_request, const Limits& limits, HttpParserListener
 
 bool HttpParser::in_message() const {
   switch (state_) {
-    case State::kStartLine: return !line_.empty();
-    case State::kResync: case State::kHold: case State::kTunnel: return false;
-    default: return true;
+    case State::kStartLine:
+      return !line_.empty();
+    case State::kResync:
+    case State::kHold:
+    case State::kTunnel:
+      return false;
+    default:
+      return true;
   }
 }
 
@@ -136,7 +184,8 @@ bool HttpParser::take_line(Bytes data, size_t& i, int64_t ts_ns) {
   const uint8_t* end = data.data() + data.size();
   const uint8_t* lf = std::find(begin, end, uint8_t('\n'));
   const size_t piece = static_cast<size_t>(lf - begin);
-  const size_t room = limits_.max_line_bytes > line_.size() ? limits_.max_line_bytes - line_.size() : 0;
+  const size_t room =
+      limits_.max_line_bytes > line_.size() ? limits_.max_line_bytes - line_.size() : 0;
   if (piece > room) line_truncated_ = true;
   line_.append(reinterpret_cast<const char*>(begin), std::min(piece, room));
   if (state_ == State::kResync) skipped_bytes_ += piece + (lf != end ? 1 : 0);
@@ -225,9 +274,12 @@ void HttpParser::on_line(std::string_view line, int64_t ts_ns) {
       bool ok = !size.empty() && size.size() <= 15;
       for (char c : size) {
         int d = -1;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        if (c >= '0' && c <= '9')
+          d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+          d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+          d = c - 'A' + 10;
         if (d < 0) {
           ok = false;
           break;
@@ -250,7 +302,8 @@ void HttpParser::on_line(std::string_view line, int64_t ts_ns) {
     }
     case State::kChunkEnd:
       if (!line.empty()) {
-        listener_.on_anomaly("http.bad_chunk", "chunk data not followed by CRLF: " + cut(line), ts_ns);
+        listener_.on_anomaly("http.bad_chunk", "chunk data not followed by CRLF: " + cut(line),
+                             ts_ns);
         end_message(false, ts_ns);
         begin_resync();
         return;
@@ -278,7 +331,8 @@ bool HttpParser::start_message(std::string_view line, int64_t ts_ns, bool quiet)
     // While resynchronising only registered methods count: a body line "FOO bar HTTP/1.1" is
     // unlikely, but cheap to exclude.
     if (!parse_request_line(line, r) || (quiet && !is_known_method(r.method))) {
-      if (!quiet) listener_.on_anomaly("http.bad_request_line", "not a request line: " + cut(line), ts_ns);
+      if (!quiet)
+        listener_.on_anomaly("http.bad_request_line", "not a request line: " + cut(line), ts_ns);
       return false;
     }
     head_.method = r.method;
@@ -287,7 +341,8 @@ bool HttpParser::start_message(std::string_view line, int64_t ts_ns, bool quiet)
   } else {
     StatusLine s;
     if (!parse_status_line(line, s)) {
-      if (!quiet) listener_.on_anomaly("http.bad_status_line", "not a status line: " + cut(line), ts_ns);
+      if (!quiet)
+        listener_.on_anomaly("http.bad_status_line", "not a status line: " + cut(line), ts_ns);
       return false;
     }
     head_.version = s.version;
@@ -300,7 +355,8 @@ bool HttpParser::start_message(std::string_view line, int64_t ts_ns, bool quiet)
   return true;
 }
 
-void HttpParser::add_header_line(std::string_view line, int64_t ts_ns, std::vector<HeaderField>& into) {
+void HttpParser::add_header_line(std::string_view line, int64_t ts_ns,
+                                 std::vector<HeaderField>& into) {
   head_bytes_ += line.size() + 2;
   if (head_bytes_ > limits_.max_header_bytes || into.size() >= limits_.max_header_fields) {
     if (!head_limit_reported_) {
@@ -327,10 +383,12 @@ void HttpParser::add_header_line(std::string_view line, int64_t ts_ns, std::vect
   }
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) {
-    listener_.on_anomaly("http.bad_header", "header line without a field name and ':': " + cut(line), ts_ns);
+    listener_.on_anomaly("http.bad_header",
+                         "header line without a field name and ':': " + cut(line), ts_ns);
     return;
   }
-  into.push_back(HeaderField{std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+  into.push_back(HeaderField{std::string(trim(line.substr(0, colon))),
+                             std::string(trim(line.substr(colon + 1)))});
 }
 
 void HttpParser::end_head(int64_t ts_ns) {
@@ -444,13 +502,15 @@ void HttpParser::gap(uint64_t length, int64_t ts_ns) {
       return;
     case State::kStartLine:
       if (!line_.empty()) {
-        listener_.on_anomaly("http.gap_in_head", std::to_string(length) + " bytes missing in a start line", ts_ns);
+        listener_.on_anomaly("http.gap_in_head",
+                             std::to_string(length) + " bytes missing in a start line", ts_ns);
       }
       begin_resync();
       skipped_bytes_ += length;
       return;
     case State::kHeaders: {
-      listener_.on_anomaly("http.gap_in_head", std::to_string(length) + " bytes missing in a message head", ts_ns);
+      listener_.on_anomaly("http.gap_in_head",
+                           std::to_string(length) + " bytes missing in a message head", ts_ns);
       // The start line and the fields so far are still worth a record: deliver what we have
       // as an incomplete message.
       hold_after_ = false;
@@ -480,11 +540,12 @@ void HttpParser::finish(int64_t ts_ns) {
     case State::kChunkSize:
     case State::kChunkEnd:
     case State::kTrailers:
-      listener_.on_anomaly("http.body_truncated",
-                           state_ == State::kBodyLength
-                               ? "stream ended " + std::to_string(remaining_) + " bytes before the end of the body"
-                               : std::string("stream ended inside a chunked body"),
-                           ts_ns);
+      listener_.on_anomaly(
+          "http.body_truncated",
+          state_ == State::kBodyLength
+              ? "stream ended " + std::to_string(remaining_) + " bytes before the end of the body"
+              : std::string("stream ended inside a chunked body"),
+          ts_ns);
       end_message(false, ts_ns);
       return;
     case State::kHeaders:

@@ -36,7 +36,7 @@ struct MessageHead {
   int status = 0;       // response
   std::string reason;   // response
   std::vector<HeaderField> headers;
-  int64_t ts_ns = 0;    // time of the data holding the first byte of the start line
+  int64_t ts_ns = 0;  // time of the data holding the first byte of the start line
 
   // First value of a field (case-insensitive name), nullptr when absent.
   const std::string* find(std::string_view name) const;
@@ -148,16 +148,16 @@ class HttpParser {
   State state_ = State::kStartLine;
   std::string line_;
   bool line_truncated_ = false;
-  int64_t line_ts_ = 0;          // ts of the first byte of the current line
+  int64_t line_ts_ = 0;  // ts of the first byte of the current line
   MessageHead head_;
   size_t head_bytes_ = 0;
   bool head_limit_reported_ = false;
   std::vector<HeaderField> trailers_;
-  uint64_t remaining_ = 0;       // body or chunk bytes still expected
+  uint64_t remaining_ = 0;  // body or chunk bytes still expected
   bool hold_after_ = false;
-  bool body_gap_ = false;        // bytes of the current body were missing
+  bool body_gap_ = false;  // bytes of the current body were missing
   uint64_t tunnel_bytes_ = 0;
-  uint64_t skipped_bytes_ = 0;   // bytes dropped while resynchronising or holding
+  uint64_t skipped_bytes_ = 0;  // bytes dropped while resynchronising or holding
 };
 
 }  // namespace netcap::app::http

@@ -10,7 +10,8 @@ namespace {
 
 std::string_view text(Bytes b) { return as_text(b); }
 
-void copy_headers(const std::vector<HeaderField>& from, google::protobuf::RepeatedPtrField<HttpHeader>* to) {
+void copy_headers(const std::vector<HeaderField>& from,
+                  google::protobuf::RepeatedPtrField<HttpHeader>* to) {
   for (const HeaderField& f : from) {
     HttpHeader* h = to->Add();
     h->set_name(f.name);
@@ -27,7 +28,9 @@ std::string header_or_empty(const MessageHead& head, std::string_view name) {
 int64_t content_length(const MessageHead& head) {
   if (head.find("Content-Length") == nullptr) return -1;
   std::optional<uint64_t> value;
-  for (std::string_view v : split(head.joined("Content-Length"), ',')) {
+  // Named: split() returns views into it, which must outlive the loop.
+  const std::string joined = head.joined("Content-Length");
+  for (std::string_view v : split(joined, ',')) {
     std::optional<uint64_t> n = parse_decimal(trim(v));
     if (!n || (value && *value != *n) || *n > static_cast<uint64_t>(INT64_MAX)) return -1;
     value = n;
@@ -49,7 +52,8 @@ void split_target(std::string_view target, std::string_view& host, std::string_v
     // userinfo@ is not part of the host (RFC 3986 §3.2.1)
     if (const size_t at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
   }
-  if (const size_t hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  if (const size_t hash = rest.find('#'); hash != std::string_view::npos)
+    rest = rest.substr(0, hash);
   const size_t q = rest.find('?');
   path = rest.substr(0, q);
   query = q == std::string_view::npos ? std::string_view() : rest.substr(q + 1);
@@ -66,18 +70,26 @@ void parse_set_cookie(std::string_view value, HttpSetCookie& c) {
     const std::string_view attr = trim(parts[i]);
     const size_t aeq = attr.find('=');
     const std::string_view name = trim(attr.substr(0, aeq));
-    const std::string_view val = aeq == std::string_view::npos ? std::string_view() : trim(attr.substr(aeq + 1));
-    if (iequals(name, "path")) c.set_path(std::string(val));
-    else if (iequals(name, "domain")) c.set_domain(std::string(val));
-    else if (iequals(name, "expires")) c.set_expires(std::string(val));
+    const std::string_view val =
+        aeq == std::string_view::npos ? std::string_view() : trim(attr.substr(aeq + 1));
+    if (iequals(name, "path"))
+      c.set_path(std::string(val));
+    else if (iequals(name, "domain"))
+      c.set_domain(std::string(val));
+    else if (iequals(name, "expires"))
+      c.set_expires(std::string(val));
     else if (iequals(name, "max-age")) {
       const bool neg = !val.empty() && val.front() == '-';
-      if (std::optional<uint64_t> n = parse_decimal(neg ? val.substr(1) : val); n && *n < (1ull << 62)) {
+      if (std::optional<uint64_t> n = parse_decimal(neg ? val.substr(1) : val);
+          n && *n < (1ull << 62)) {
         c.set_maxage(neg ? -static_cast<int64_t>(*n) : static_cast<int64_t>(*n));
       }
-    } else if (iequals(name, "secure")) c.set_secure(true);
-    else if (iequals(name, "httponly")) c.set_httponly(true);
-    else if (iequals(name, "samesite")) c.set_samesite(std::string(val));
+    } else if (iequals(name, "secure"))
+      c.set_secure(true);
+    else if (iequals(name, "httponly"))
+      c.set_httponly(true);
+    else if (iequals(name, "samesite"))
+      c.set_samesite(std::string(val));
   }
 }
 
@@ -105,8 +117,9 @@ ProbeResult request_start(std::string_view t, bool final) {
   constexpr size_t kLongestMethod = 16;  // "BASELINE-CONTROL"
   const size_t sp = t.substr(0, kLongestMethod + 1).find(' ');
   if (sp == std::string_view::npos) {
-    const bool word = t.size() <= kLongestMethod &&
-                      std::all_of(t.begin(), t.end(), [](char ch) { return (ch >= 'A' && ch <= 'Z') || ch == '-'; });
+    const bool word = t.size() <= kLongestMethod && std::all_of(t.begin(), t.end(), [](char ch) {
+                        return (ch >= 'A' && ch <= 'Z') || ch == '-';
+                      });
     return word ? ProbeResult::kNeedMore : ProbeResult::kNo;
   }
   if (!is_known_method(t.substr(0, sp))) return ProbeResult::kNo;
@@ -125,8 +138,9 @@ ProbeResult request_start(std::string_view t, bool final) {
   if (!printable) return ProbeResult::kNo;
   if (!final) return ProbeResult::kNeedMore;
   // Cut short (probe limit, gap, end): a method and an origin/absolute target is convincing.
-  return !target.empty() && (target.front() == '/' || istarts_with(target, "http")) ? ProbeResult::kYes
-                                                                                     : ProbeResult::kNo;
+  return !target.empty() && (target.front() == '/' || istarts_with(target, "http"))
+             ? ProbeResult::kYes
+             : ProbeResult::kNo;
 }
 
 // One direction: normally the client sends requests and the server responses, but a capture
@@ -150,7 +164,8 @@ ProbeResult probe_http(const ProbeInput& in) {
   const ProbeResult s = probe_side(text(in.server), in.server_final);
   if (c == ProbeResult::kYes || s == ProbeResult::kYes) return ProbeResult::kYes;
   // Bytes that cannot start an HTTP message in either direction: not HTTP.
-  if ((c == ProbeResult::kNo && !in.client.empty()) || (s == ProbeResult::kNo && !in.server.empty())) {
+  if ((c == ProbeResult::kNo && !in.client.empty()) ||
+      (s == ProbeResult::kNo && !in.server.empty())) {
     return ProbeResult::kNo;
   }
   if (c == ProbeResult::kNo && s == ProbeResult::kNo) return ProbeResult::kNo;
@@ -163,14 +178,18 @@ HttpSession::Side::Side(HttpSession& s, bool is_request)
     : s_(s), is_request_(is_request), parser_(is_request, s.ctx_.limits(), *this) {}
 
 HeadDecision HttpSession::Side::on_head(MessageHead& head, BodyFraming proposed, int64_t ts_ns) {
-  return is_request_ ? s_.on_request_head(head, proposed, ts_ns) : s_.on_response_head(head, proposed, ts_ns);
+  return is_request_ ? s_.on_request_head(head, proposed, ts_ns)
+                     : s_.on_response_head(head, proposed, ts_ns);
 }
 
 void HttpSession::Side::on_body(Bytes data, int64_t ts_ns) { s_.body_data(*this, data, ts_ns); }
 
-void HttpSession::Side::on_body_gap(uint64_t length, int64_t ts_ns) { s_.body_gap(*this, length, ts_ns); }
+void HttpSession::Side::on_body_gap(uint64_t length, int64_t ts_ns) {
+  s_.body_gap(*this, length, ts_ns);
+}
 
-void HttpSession::Side::on_message_end(bool complete, std::vector<HeaderField>& trailers, int64_t ts_ns) {
+void HttpSession::Side::on_message_end(bool complete, std::vector<HeaderField>& trailers,
+                                       int64_t ts_ns) {
   s_.on_message_end(*this, complete, trailers, ts_ns);
 }
 
@@ -281,7 +300,8 @@ HeadDecision HttpSession::on_request_head(MessageHead& head, BodyFraming propose
   d.framing = proposed;
   // A CONNECT request, or an Upgrade request (RFC 9110 §7.8), waits for its response: what the
   // client sends after it may already be tunnel payload.
-  t.wants_upgrade = !r.upgrade().empty() && ifind(head.joined("Connection"), "upgrade") != std::string_view::npos;
+  t.wants_upgrade =
+      !r.upgrade().empty() && ifind(head.joined("Connection"), "upgrade") != std::string_view::npos;
   d.hold_after = t.connect || t.wants_upgrade;
   if (d.framing != BodyFraming::kNone) start_body(request_, t, head, ts_ns);
   return d;
@@ -342,7 +362,8 @@ HeadDecision HttpSession::on_response_head(MessageHead& head, BodyFraming propos
     // RFC 9112 §6.3 rule 1: no body after HEAD, for 1xx, 204 and 304.
     if (t->head_request || head.status == 204 || head.status == 304) d.framing = BodyFraming::kNone;
   }
-  if (d.framing != BodyFraming::kNone && d.framing != BodyFraming::kTunnel) start_body(response_, *t, head, ts_ns);
+  if (d.framing != BodyFraming::kNone && d.framing != BodyFraming::kTunnel)
+    start_body(response_, *t, head, ts_ns);
   return d;
 }
 
@@ -371,8 +392,9 @@ void HttpSession::start_body(Side& side, const Txn& txn, const MessageHead& head
                      b.info.content_encoding + ": body counted but not decoded",
                  ts_ns);
   } else if (!codings.empty()) {
-    b.decoder = std::make_unique<ContentDecoder>(std::move(codings), ctx_.limits().max_decoded_body_bytes,
-                                                 ctx_.limits().max_decompression_ratio);
+    b.decoder =
+        std::make_unique<ContentDecoder>(std::move(codings), ctx_.limits().max_decoded_body_bytes,
+                                         ctx_.limits().max_decompression_ratio);
   }
   b.form = side.is_request_ && is_form(b.info.content_type);
   HttpBodyObserver& obs = observer_ ? *observer_ : null_observer_;
@@ -411,8 +433,8 @@ void HttpSession::body_data(Side& side, Bytes data, int64_t ts_ns) {
     b.decode_error = b.decoder->error();
     const bool bomb = rc == ContentDecoder::Result::kBomb;
     ctx_.anomaly(bomb ? "http.decompression_bomb" : "http.decompression_failed",
-                 std::string(side.is_request_ ? "request" : "response") + " " + b.info.content_encoding +
-                     " body: " + b.decoder->error(),
+                 std::string(side.is_request_ ? "request" : "response") + " " +
+                     b.info.content_encoding + " body: " + b.decoder->error(),
                  ts_ns);
   }
 }
@@ -440,10 +462,12 @@ void HttpSession::end_body(Side& side, bool complete, int64_t ts_ns) {
   Body& b = side.body_;
   if (!b.active) return;
   b.active = false;
-  if (b.decoder != nullptr && !b.decode_stopped && complete && b.encoded > 0 && !b.decoder->finished()) {
+  if (b.decoder != nullptr && !b.decode_stopped && complete && b.encoded > 0 &&
+      !b.decoder->finished()) {
     b.decode_error = "compressed stream ended early";
     ctx_.anomaly("http.decompression_failed",
-                 std::string(side.is_request_ ? "request" : "response") + " " + b.info.content_encoding +
+                 std::string(side.is_request_ ? "request" : "response") + " " +
+                     b.info.content_encoding +
                      " body ended before the end of the compressed stream",
                  ts_ns);
   }
@@ -455,7 +479,8 @@ void HttpSession::end_body(Side& side, bool complete, int64_t ts_ns) {
   HTTP& r = *t->rec;
   const std::string prefix = side.is_request_ ? "request: " : "response: ";
   if (!b.decode_error.empty()) {
-    r.set_decodeerror(r.decodeerror().empty() ? prefix + b.decode_error : r.decodeerror() + "; " + prefix + b.decode_error);
+    r.set_decodeerror(r.decodeerror().empty() ? prefix + b.decode_error
+                                              : r.decodeerror() + "; " + prefix + b.decode_error);
   }
   if (side.is_request_) {
     r.set_requestbodyencodedsize(static_cast<int64_t>(b.encoded));
@@ -471,7 +496,8 @@ void HttpSession::end_body(Side& side, bool complete, int64_t ts_ns) {
   b.decoder.reset();
 }
 
-void HttpSession::on_message_end(Side& side, bool complete, std::vector<HeaderField>& trailers, int64_t ts_ns) {
+void HttpSession::on_message_end(Side& side, bool complete, std::vector<HeaderField>& trailers,
+                                 int64_t ts_ns) {
   end_body(side, complete, ts_ns);
   if (!side.has_txn_) return;  // an interim 1xx response
   side.has_txn_ = false;
@@ -501,7 +527,8 @@ void HttpSession::emit_ready() {
 void HttpSession::emit(Txn& t) {
   HTTP& r = *t.rec;
   r.set_done(r.requestcomplete() && r.responsecomplete());
-  if (t.has_request && t.response_done) r.set_durationns(std::max<int64_t>(0, t.response_end_ts - t.request_ts));
+  if (t.has_request && t.response_done)
+    r.set_durationns(std::max<int64_t>(0, t.response_end_ts - t.request_ts));
   const int64_t ts = t.has_request ? t.request_ts : r.responsetimestamp();
   ctx_.stamp(r, StreamDirection::kClientToServer, ts);
   if (swapped_) {

@@ -48,8 +48,8 @@ class HttpSession : public AppSession {
     bool request_done = false;
     bool response_started = false;
     bool response_done = false;
-    bool connect = false;       // CONNECT request
-    bool wants_upgrade = false; // Upgrade request (held until the response)
+    bool connect = false;        // CONNECT request
+    bool wants_upgrade = false;  // Upgrade request (held until the response)
     bool head_request = false;
     int64_t request_ts = 0;
     int64_t response_end_ts = 0;
@@ -65,7 +65,7 @@ class HttpSession : public AppSession {
     std::string decode_error;
     uint64_t encoded = 0;
     uint64_t decoded = 0;
-    uint64_t offset = 0;          // decoded offset for the observer (advances over gaps)
+    uint64_t offset = 0;  // decoded offset for the observer (advances over gaps)
     uint64_t missing = 0;
     bool form = false;
     std::string form_body;
@@ -85,7 +85,7 @@ class HttpSession : public AppSession {
     const bool is_request_;
     HttpParser parser_;
     Body body_;
-    uint64_t txn_ = 0;       // transaction of the message in progress
+    uint64_t txn_ = 0;  // transaction of the message in progress
     bool has_txn_ = false;
   };
 
@@ -113,7 +113,8 @@ class HttpSession : public AppSession {
   uint64_t next_seq_ = 0;
   bool params_limit_reported_ = false;
   bool roles_decided_ = false;
-  bool swapped_ = false;  // the flow's originator is the HTTP server (capture started mid-connection)
+  bool swapped_ =
+      false;  // the flow's originator is the HTTP server (capture started mid-connection)
 };
 
 }  // namespace netcap::app::http

@@ -138,7 +138,8 @@ std::vector<std::string> parse_strings(std::string_view args, size_t max_items) 
       break;
     } else {
       const size_t sp = args.find(' ', i);
-      out.emplace_back(args.substr(i, sp == std::string_view::npos ? std::string_view::npos : sp - i));
+      out.emplace_back(
+          args.substr(i, sp == std::string_view::npos ? std::string_view::npos : sp - i));
       i = sp == std::string_view::npos ? args.size() : sp;
     }
   }

@@ -18,7 +18,7 @@ struct LiteralSuffix {
   bool present = false;  // the line ends with "{...}"
   bool valid = false;    // and the count is a decimal that fits
   uint64_t size = 0;
-  size_t brace = 0;      // position of '{' in the line
+  size_t brace = 0;  // position of '{' in the line
 };
 LiteralSuffix literal_suffix(std::string_view line);
 

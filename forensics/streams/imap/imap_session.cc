@@ -50,7 +50,8 @@ void ImapSession::on_data(StreamDirection dir, Bytes data, int64_t ts_ns) {
 void ImapSession::on_client(std::string_view data, int64_t ts) {
   while (!data.empty() && !tls_) {
     if (client_literal_.active) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(client_literal_.remaining, data.size()));
+      const size_t n =
+          static_cast<size_t>(std::min<uint64_t>(client_literal_.remaining, data.size()));
       if (client_literal_.is_mail) message_.append(data.substr(0, n));
       if (client_literal_.inline_text) client_literal_.text.append(data.substr(0, n));
       client_literal_.remaining -= n;
@@ -70,7 +71,8 @@ void ImapSession::on_client(std::string_view data, int64_t ts) {
 void ImapSession::client_line(std::string_view line, bool truncated, int64_t ts) {
   const size_t max = ctx_.limits().max_line_bytes;
   if (truncated) {
-    ctx_.anomaly("imap.line_too_long", "client line longer than " + std::to_string(max) + " bytes", ts);
+    ctx_.anomaly("imap.line_too_long", "client line longer than " + std::to_string(max) + " bytes",
+                 ts);
   }
   if (command_.empty()) {
     if (auth_active_) {
@@ -93,7 +95,8 @@ void ImapSession::client_line(std::string_view line, bool truncated, int64_t ts)
   append_bounded(command_, line, max);
   LiteralSuffix lit = literal_suffix(line);
   if (lit.present && !lit.valid) {
-    ctx_.anomaly("imap.bad_literal", "client literal " + std::string(line.substr(lit.brace, 24)), ts);
+    ctx_.anomaly("imap.bad_literal", "client literal " + std::string(line.substr(lit.brace, 24)),
+                 ts);
   }
   if (lit.present && lit.valid && !truncated) {
     client_literal_ = Literal{};
@@ -159,9 +162,9 @@ void ImapSession::client_command(int64_t ts) {
   }
   command_.clear();
   if (pending_.size() >= ctx_.limits().max_pending_transactions) {
-    ctx_.anomaly("imap.too_many_pending", "more than " +
-                                              std::to_string(ctx_.limits().max_pending_transactions) +
-                                              " commands without completion",
+    ctx_.anomaly("imap.too_many_pending",
+                 "more than " + std::to_string(ctx_.limits().max_pending_transactions) +
+                     " commands without completion",
                  ts);
     emit(pending_.front(), "", "", 0);
     pending_.pop_front();
@@ -172,7 +175,8 @@ void ImapSession::client_command(int64_t ts) {
 void ImapSession::on_server(std::string_view data, int64_t ts) {
   while (!data.empty() && !tls_) {
     if (server_literal_.active) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(server_literal_.remaining, data.size()));
+      const size_t n =
+          static_cast<size_t>(std::min<uint64_t>(server_literal_.remaining, data.size()));
       if (server_literal_.is_mail) message_.append(data.substr(0, n));
       server_literal_.remaining -= n;
       data.remove_prefix(n);
@@ -191,12 +195,14 @@ void ImapSession::on_server(std::string_view data, int64_t ts) {
 void ImapSession::server_line(std::string_view line, bool truncated, int64_t ts) {
   const size_t max = ctx_.limits().max_line_bytes;
   if (truncated) {
-    ctx_.anomaly("imap.line_too_long", "server line longer than " + std::to_string(max) + " bytes", ts);
+    ctx_.anomaly("imap.line_too_long", "server line longer than " + std::to_string(max) + " bytes",
+                 ts);
   }
   append_bounded(response_, line, max);
   LiteralSuffix lit = literal_suffix(line);
   if (lit.present && !lit.valid) {
-    ctx_.anomaly("imap.bad_literal", "server literal " + std::string(line.substr(lit.brace, 24)), ts);
+    ctx_.anomaly("imap.bad_literal", "server literal " + std::string(line.substr(lit.brace, 24)),
+                 ts);
   }
   if (lit.present && lit.valid && !truncated) {
     server_literal_ = Literal{};
@@ -223,7 +229,8 @@ void ImapSession::server_line(std::string_view line, bool truncated, int64_t ts)
 
 void ImapSession::end_server_literal(int64_t ts) {
   server_literal_.active = false;
-  if (server_literal_.is_mail) emit_mail(StreamDirection::kServerToClient, literal_source_, ts, false);
+  if (server_literal_.is_mail)
+    emit_mail(StreamDirection::kServerToClient, literal_source_, ts, false);
 }
 
 void ImapSession::server_response(int64_t ts) {
@@ -252,7 +259,8 @@ void ImapSession::server_response(int64_t ts) {
   greeted_ = true;
   auto s = parse_status(t.rest);
   if (!s) {
-    ctx_.anomaly("imap.bad_response", "tagged response without status: " + response.substr(0, 64), ts);
+    ctx_.anomaly("imap.bad_response", "tagged response without status: " + response.substr(0, 64),
+                 ts);
     return;
   }
   for (auto it = pending_.begin(); it != pending_.end(); ++it) {
@@ -265,8 +273,10 @@ void ImapSession::server_response(int64_t ts) {
     emit(p, s->status, s->text, ts);
     return;
   }
-  ctx_.anomaly("imap.unknown_tag", "completion for tag " + std::string(t.tag.substr(0, 32)) +
-                                       " that no pending command has", ts);
+  ctx_.anomaly(
+      "imap.unknown_tag",
+      "completion for tag " + std::string(t.tag.substr(0, 32)) + " that no pending command has",
+      ts);
 }
 
 void ImapSession::emit_mail(StreamDirection dir, std::string source, int64_t ts, bool truncated) {
@@ -282,7 +292,8 @@ void ImapSession::emit_mail(StreamDirection dir, std::string source, int64_t ts,
 void ImapSession::emit(const Pending& p, const std::string& status, std::string_view text,
                        int64_t reply_ts) {
   auto r = std::make_unique<netcap::IMAPCommand>();
-  ctx_.stamp(*r, p.tag.empty() ? StreamDirection::kServerToClient : StreamDirection::kClientToServer,
+  ctx_.stamp(*r,
+             p.tag.empty() ? StreamDirection::kServerToClient : StreamDirection::kClientToServer,
              p.ts);
   r->set_tag(p.tag);
   r->set_command(p.command);
@@ -328,7 +339,8 @@ void ImapSession::on_end(StreamEndReason reason, int64_t ts_ns) {
   (void)reason;
   if ((client_literal_.active && client_literal_.is_mail) ||
       (server_literal_.active && server_literal_.is_mail)) {
-    emit_mail(client_literal_.active ? StreamDirection::kClientToServer : StreamDirection::kServerToClient,
+    emit_mail(client_literal_.active ? StreamDirection::kClientToServer
+                                     : StreamDirection::kServerToClient,
               client_literal_.active ? "APPEND" : literal_source_, ts_ns, true);
   }
   client_literal_.active = server_literal_.active = false;

@@ -64,7 +64,7 @@ class ImapSession : public AppSession {
   Literal client_literal_;
   bool auth_active_ = false;  // AUTHENTICATE exchange: client lines are SASL responses
   std::string auth_tag_;
-  bool idle_ = false;         // IDLE: the client ends it with "DONE" (RFC 2177)
+  bool idle_ = false;  // IDLE: the client ends it with "DONE" (RFC 2177)
 
   // Server response being assembled across literals (bounded by Limits::max_line_bytes).
   std::string response_;

@@ -21,9 +21,9 @@ class NtpSession : public AppSession {
     std::vector<ntp::Finding> findings;
     const bool cut = payload_length > payload.size();
     if (cut) {
-      findings.push_back({"ntp.truncated", "datagram cut by the snap length: " +
-                                               std::to_string(payload.size()) + " of " +
-                                               std::to_string(payload_length) + " bytes"});
+      findings.push_back(
+          {"ntp.truncated", "datagram cut by the snap length: " + std::to_string(payload.size()) +
+                                " of " + std::to_string(payload_length) + " bytes"});
     }
     const bool ok = ntp::decode_ntp(payload, *record, findings);
     if (cut) record->set_malformed(true);

@@ -45,8 +45,8 @@ void decode_control(ByteCursor& c, netcap::NTP& r, std::vector<Finding>& finding
   r.set_count(count);
   Bytes rest = c.rest();
   if (count > rest.size()) {
-    findings.push_back({"ntp.bad_count", "control message count " + std::to_string(count) +
-                                             ", " + std::to_string(rest.size()) + " data bytes"});
+    findings.push_back({"ntp.bad_count", "control message count " + std::to_string(count) + ", " +
+                                             std::to_string(rest.size()) + " data bytes"});
     r.set_malformed(true);
   }
   size_t n = std::min<size_t>({count, rest.size(), kMaxControlDataBytes});
@@ -104,10 +104,9 @@ void decode_tail(ByteCursor& c, netcap::NTP& r, std::vector<Finding>& findings) 
 }  // namespace
 
 std::string_view mode_name(int mode) {
-  static constexpr std::string_view kNames[] = {"reserved",  "symmetric active",
-                                                "symmetric passive", "client",
-                                                "server",    "broadcast",
-                                                "control",   "private"};
+  static constexpr std::string_view kNames[] = {"reserved", "symmetric active", "symmetric passive",
+                                                "client",   "server",           "broadcast",
+                                                "control",  "private"};
   return (mode >= 0 && mode < 8) ? kNames[mode] : std::string_view();
 }
 
@@ -126,7 +125,7 @@ bool decode_ntp(Bytes payload, netcap::NTP& r, std::vector<Finding>& findings) {
   const uint8_t b0 = c.peek_u8();
   const int mode = b0 & 7;
   const int version = (b0 >> 3) & 7;
-  const size_t need = mode == 6 ? kControlHeaderBytes
+  const size_t need = mode == 6   ? kControlHeaderBytes
                       : mode == 7 ? kPrivateHeaderBytes
                                   : kHeaderBytes;
   if (payload.size() < need) {
@@ -185,7 +184,7 @@ ProbeResult probe_ntp(const ProbeInput& in) {
   const int version = (b[0] >> 3) & 7;
   if (version < 1 || version > 4) return ProbeResult::kNo;
   if (mode == 0 && version != 1) return ProbeResult::kNo;
-  const size_t need = mode == 6 ? kControlHeaderBytes
+  const size_t need = mode == 6   ? kControlHeaderBytes
                       : mode == 7 ? kPrivateHeaderBytes
                                   : kHeaderBytes;
   return b.size() >= need ? ProbeResult::kYes : ProbeResult::kNo;

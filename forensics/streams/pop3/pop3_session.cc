@@ -25,9 +25,9 @@ void Pop3Session::on_data(StreamDirection dir, Bytes data, int64_t ts_ns) {
 
 void Pop3Session::client_line(std::string_view line, bool truncated, int64_t ts) {
   if (truncated) {
-    ctx_.anomaly("pop3.line_too_long", "client line longer than " +
-                                           std::to_string(ctx_.limits().max_line_bytes) + " bytes",
-                 ts);
+    ctx_.anomaly(
+        "pop3.line_too_long",
+        "client line longer than " + std::to_string(ctx_.limits().max_line_bytes) + " bytes", ts);
   }
   Pending p;
   p.ts = ts;
@@ -78,9 +78,9 @@ void Pop3Session::client_line(std::string_view line, bool truncated, int64_t ts)
 
 void Pop3Session::push(Pending p, int64_t ts) {
   if (pending_.size() >= ctx_.limits().max_pending_transactions) {
-    ctx_.anomaly("pop3.too_many_pending", "more than " +
-                                              std::to_string(ctx_.limits().max_pending_transactions) +
-                                              " commands without status",
+    ctx_.anomaly("pop3.too_many_pending",
+                 "more than " + std::to_string(ctx_.limits().max_pending_transactions) +
+                     " commands without status",
                  ts);
     emit(pending_.front(), 0);
     pending_.pop_front();
@@ -111,14 +111,15 @@ void Pop3Session::on_server(std::string_view data, int64_t ts) {
 
 void Pop3Session::server_line(std::string_view line, bool truncated, int64_t ts) {
   if (truncated) {
-    ctx_.anomaly("pop3.line_too_long", "server line longer than " +
-                                           std::to_string(ctx_.limits().max_line_bytes) + " bytes",
-                 ts);
+    ctx_.anomaly(
+        "pop3.line_too_long",
+        "server line longer than " + std::to_string(ctx_.limits().max_line_bytes) + " bytes", ts);
   }
   auto s = parse_status(line);
   if (!s) {
     if (!line.empty()) {
-      ctx_.anomaly("pop3.bad_status", "not a POP3 status line: " + std::string(line.substr(0, 64)), ts);
+      ctx_.anomaly("pop3.bad_status", "not a POP3 status line: " + std::string(line.substr(0, 64)),
+                   ts);
     }
     return;
   }
@@ -173,8 +174,9 @@ void Pop3Session::finish_block(int64_t ts, bool truncated) {
 
 void Pop3Session::emit(const Pending& p, uint64_t block_bytes) {
   auto r = std::make_unique<netcap::POP3Command>();
-  ctx_.stamp(*r, p.keyword.empty() ? StreamDirection::kServerToClient : StreamDirection::kClientToServer,
-             p.ts);
+  ctx_.stamp(
+      *r, p.keyword.empty() ? StreamDirection::kServerToClient : StreamDirection::kClientToServer,
+      p.ts);
   r->set_command(p.keyword);
   r->set_argument(p.argument);
   r->set_status(p.status);

@@ -219,8 +219,9 @@ class TcpSession : public AppSession {
     for (int d = 0; d < 2; ++d) {
       Side& s = sides_[d];
       if (!skip_empty_lines(s.buf).empty() && !s.resync) {
-        out_.ctx().anomaly("sip.truncated_message",
-                           std::to_string(s.buf.size()) + " bytes of an unfinished message at the end", ts);
+        out_.ctx().anomaly(
+            "sip.truncated_message",
+            std::to_string(s.buf.size()) + " bytes of an unfinished message at the end", ts);
       }
       s.buf.clear();
     }
@@ -238,7 +239,9 @@ class TcpSession : public AppSession {
     bool body_kept = true;
   };
 
-  Side& side(StreamDirection dir) { return sides_[dir == StreamDirection::kClientToServer ? 0 : 1]; }
+  Side& side(StreamDirection dir) {
+    return sides_[dir == StreamDirection::kClientToServer ? 0 : 1];
+  }
 
   void process(StreamDirection dir, Side& s, int64_t ts) {
     const Limits& limits = out_.ctx().limits();
@@ -258,8 +261,10 @@ class TcpSession : public AppSession {
         auto end = find_head_end(s.buf);
         if (!end) {
           if (s.buf.size() > limits.max_header_bytes) {
-            out_.ctx().anomaly("sip.header_too_large",
-                               "message head longer than " + std::to_string(limits.max_header_bytes) + " bytes", ts);
+            out_.ctx().anomaly(
+                "sip.header_too_large",
+                "message head longer than " + std::to_string(limits.max_header_bytes) + " bytes",
+                ts);
             s.buf.clear();
             s.resync = true;
           }
@@ -279,22 +284,25 @@ class TcpSession : public AppSession {
         s.body_start = end->body_start;
         if (s.head.content_length < 0) {
           // RFC 3261 §18.3: mandatory on stream transports; without it no body is assumed.
-          out_.ctx().anomaly("sip.missing_content_length", "message on TCP without Content-Length", ts);
+          out_.ctx().anomaly("sip.missing_content_length", "message on TCP without Content-Length",
+                             ts);
         }
-        s.body_length = s.head.content_length < 0 ? 0 : static_cast<uint64_t>(s.head.content_length);
+        s.body_length =
+            s.head.content_length < 0 ? 0 : static_cast<uint64_t>(s.head.content_length);
         // Bodies are kept whole up to max_header_bytes (SDP is small); a larger one is skipped.
         s.body_kept = s.body_length <= limits.max_header_bytes;
         if (!s.body_kept) {
           out_.ctx().anomaly("sip.body_too_large",
-                             "Content-Length " + std::to_string(s.body_length) + " past the limit of " +
-                                 std::to_string(limits.max_header_bytes),
+                             "Content-Length " + std::to_string(s.body_length) +
+                                 " past the limit of " + std::to_string(limits.max_header_bytes),
                              ts);
         }
       }
       if (s.body_kept) {
         if (s.buf.size() - s.body_start < s.body_length) return;
         std::string_view text = s.buf;
-        out_.emit(text.substr(0, s.head_length), text.substr(s.body_start, s.body_length), dir, ts, 0, &s.head);
+        out_.emit(text.substr(0, s.head_length), text.substr(s.body_start, s.body_length), dir, ts,
+                  0, &s.head);
         s.buf.erase(0, s.body_start + s.body_length);
       } else {
         out_.emit(std::string_view(s.buf).substr(0, s.head_length), {}, dir, ts, 0, &s.head);
@@ -342,19 +350,25 @@ ProbeResult probe(const ProbeInput& in) {
       continue;
     }
     switch (check_start_line(text)) {
-      case StartLineCheck::kYes: return ProbeResult::kYes;
+      case StartLineCheck::kYes:
+        return ProbeResult::kYes;
       case StartLineCheck::kPrefix:
         if (final) return ProbeResult::kNo;
         waiting = true;
         break;
-      case StartLineCheck::kNo: return ProbeResult::kNo;
+      case StartLineCheck::kNo:
+        return ProbeResult::kNo;
     }
   }
   return waiting ? ProbeResult::kNeedMore : ProbeResult::kNo;
 }
 
-std::unique_ptr<AppSession> make_udp_session(AppContext& ctx) { return std::make_unique<UdpSession>(ctx); }
-std::unique_ptr<AppSession> make_tcp_session(AppContext& ctx) { return std::make_unique<TcpSession>(ctx); }
+std::unique_ptr<AppSession> make_udp_session(AppContext& ctx) {
+  return std::make_unique<UdpSession>(ctx);
+}
+std::unique_ptr<AppSession> make_tcp_session(AppContext& ctx) {
+  return std::make_unique<TcpSession>(ctx);
+}
 
 }  // namespace sip
 

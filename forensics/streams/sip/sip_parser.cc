@@ -49,7 +49,8 @@ std::string param(const std::vector<std::string_view>& params, std::string_view 
   for (std::string_view p : params) {
     const size_t eq = p.find('=');
     std::string_view key = trim(p.substr(0, eq));
-    if (iequals(key, name)) return eq == std::string_view::npos ? std::string() : std::string(unquote(p.substr(eq + 1)));
+    if (iequals(key, name))
+      return eq == std::string_view::npos ? std::string() : std::string(unquote(p.substr(eq + 1)));
   }
   return {};
 }
@@ -62,7 +63,8 @@ std::optional<StartLine> parse_start_line(std::string_view line) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     if (line.size() < kVersion.size() + 4 || line[kVersion.size()] != ' ') return std::nullopt;
     std::string_view rest = line.substr(kVersion.size() + 1);
-    if (rest.size() < 3 || !is_digit(rest[0]) || !is_digit(rest[1]) || !is_digit(rest[2])) return std::nullopt;
+    if (rest.size() < 3 || !is_digit(rest[0]) || !is_digit(rest[1]) || !is_digit(rest[2]))
+      return std::nullopt;
     if (rest.size() > 3 && rest[3] != ' ') return std::nullopt;
     s.status_code = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
     if (s.status_code < 100) return std::nullopt;
@@ -79,7 +81,8 @@ std::optional<StartLine> parse_start_line(std::string_view line) {
   if (sp2 == sp1) return std::nullopt;
   if (line.substr(sp2 + 1) != kVersion) return std::nullopt;
   std::string_view uri = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  if (uri.empty() || uri.find(' ') != std::string_view::npos || uri.find(':') == std::string_view::npos) {
+  if (uri.empty() || uri.find(' ') != std::string_view::npos ||
+      uri.find(':') == std::string_view::npos) {
     return std::nullopt;
   }
   s.is_request = true;
@@ -137,20 +140,34 @@ std::string canonical_header(std::string_view name) {
   std::string n = to_lower(trim(name));
   if (n.size() != 1) return n;
   switch (n[0]) {
-    case 'i': return "call-id";
-    case 'f': return "from";
-    case 't': return "to";
-    case 'v': return "via";
-    case 'm': return "contact";
-    case 'l': return "content-length";
-    case 'c': return "content-type";
-    case 'e': return "content-encoding";
-    case 's': return "subject";
-    case 'k': return "supported";
-    case 'o': return "event";
-    case 'r': return "refer-to";
-    case 'u': return "allow-events";
-    default: return n;
+    case 'i':
+      return "call-id";
+    case 'f':
+      return "from";
+    case 't':
+      return "to";
+    case 'v':
+      return "via";
+    case 'm':
+      return "contact";
+    case 'l':
+      return "content-length";
+    case 'c':
+      return "content-type";
+    case 'e':
+      return "content-encoding";
+    case 's':
+      return "subject";
+    case 'k':
+      return "supported";
+    case 'o':
+      return "event";
+    case 'r':
+      return "refer-to";
+    case 'u':
+      return "allow-events";
+    default:
+      return n;
   }
 }
 
@@ -249,7 +266,8 @@ bool parse_head(std::string_view head, size_t max_fields, Message& out,
   if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
   std::optional<StartLine> start = parse_start_line(first);
   if (!start) {
-    problems.push_back({"bad_start_line", "start line \"" + std::string(first.substr(0, 120)) + "\""});
+    problems.push_back(
+        {"bad_start_line", "start line \"" + std::string(first.substr(0, 120)) + "\""});
     return false;
   }
   out.start = std::move(*start);
@@ -259,7 +277,8 @@ bool parse_head(std::string_view head, size_t max_fields, Message& out,
   size_t pos = nl == std::string_view::npos ? head.size() : nl + 1;
   while (pos < head.size()) {
     nl = head.find('\n', pos);
-    std::string_view line = head.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view line =
+        head.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? head.size() : nl + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
@@ -272,17 +291,20 @@ bool parse_head(std::string_view head, size_t max_fields, Message& out,
     }
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) {
-      problems.push_back({"bad_header_line", "header line \"" + std::string(line.substr(0, 120)) + "\""});
+      problems.push_back(
+          {"bad_header_line", "header line \"" + std::string(line.substr(0, 120)) + "\""});
       continue;
     }
     if (fields.size() >= max_fields) {
       too_many = true;
       continue;
     }
-    fields.emplace_back(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    fields.emplace_back(std::string(trim(line.substr(0, colon))),
+                        std::string(trim(line.substr(colon + 1))));
   }
   if (too_many) {
-    problems.push_back({"too_many_headers", "more than " + std::to_string(max_fields) + " header fields"});
+    problems.push_back(
+        {"too_many_headers", "more than " + std::to_string(max_fields) + " header fields"});
   }
   for (const auto& [name, value] : fields) {
     const std::string key = canonical_header(name);
@@ -300,7 +322,8 @@ bool parse_head(std::string_view head, size_t max_fields, Message& out,
       } else {
         out.cseq_number = static_cast<uint32_t>(*number);
       }
-      if (ws != std::string::npos) out.cseq_method = std::string(trim(std::string_view(value).substr(ws)));
+      if (ws != std::string::npos)
+        out.cseq_method = std::string(trim(std::string_view(value).substr(ws)));
     } else if (key == "via") {
       for (std::string_view v : split_list(value)) {
         if (out.via.size() >= max_fields) break;
@@ -321,19 +344,22 @@ bool parse_head(std::string_view head, size_t max_fields, Message& out,
     } else if (key == "content-length") {
       auto n = parse_decimal(value);
       if (!n || *n > (uint64_t{1} << 40)) {
-        problems.push_back({"bad_content_length", "Content-Length \"" + value.substr(0, 60) + "\""});
+        problems.push_back(
+            {"bad_content_length", "Content-Length \"" + value.substr(0, 60) + "\""});
       } else {
         out.content_length = static_cast<int64_t>(*n);
       }
     } else if (key == "authorization" || key == "proxy-authorization") {
       out.has_authorization = true;
       if (!out.authorization) {
-        out.authorization = parse_digest(key == "authorization" ? "Authorization" : "Proxy-Authorization", value);
+        out.authorization =
+            parse_digest(key == "authorization" ? "Authorization" : "Proxy-Authorization", value);
       }
     } else if (key == "www-authenticate" || key == "proxy-authenticate") {
       out.has_challenge = true;
       if (!out.challenge) {
-        out.challenge = parse_digest(key == "www-authenticate" ? "WWW-Authenticate" : "Proxy-Authenticate", value);
+        out.challenge = parse_digest(
+            key == "www-authenticate" ? "WWW-Authenticate" : "Proxy-Authenticate", value);
       }
     }
   }
@@ -444,7 +470,8 @@ Sdp parse_sdp(std::string_view body, size_t max_items, std::vector<Problem>& pro
           }
           add_unique(sdp.codecs, r.encoding + "/" + std::to_string(r.clock_rate));
           media->rtpmaps.push_back(std::move(r));
-        } else if (value == "sendrecv" || value == "sendonly" || value == "recvonly" || value == "inactive") {
+        } else if (value == "sendrecv" || value == "sendonly" || value == "recvonly" ||
+                   value == "inactive") {
           media->direction = std::string(value);
         }
         break;
@@ -454,7 +481,8 @@ Sdp parse_sdp(std::string_view body, size_t max_items, std::vector<Problem>& pro
     }
   }
   if (bad_line) problems.push_back({"bad_sdp", "SDP body has malformed lines"});
-  if (too_many) problems.push_back({"too_many_items", "SDP items past " + std::to_string(max_items)});
+  if (too_many)
+    problems.push_back({"too_many_items", "SDP items past " + std::to_string(max_items)});
   return sdp;
 }
 

@@ -84,7 +84,7 @@ struct Message {
   std::vector<Via> via;
   std::vector<NameAddr> contact;
   std::string user_agent, server, content_type;
-  int64_t content_length = -1;  // -1: absent
+  int64_t content_length = -1;          // -1: absent
   std::optional<Digest> authorization;  // first Authorization / Proxy-Authorization
   std::optional<Digest> challenge;      // first WWW-Authenticate / Proxy-Authenticate
   bool has_authorization = false;

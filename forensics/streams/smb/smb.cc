@@ -30,20 +30,21 @@ constexpr uint8_t kNbLastControl = 0x85;   // keep-alive
 // Kept from the NT response of an AUTHENTICATE: NTLMv2 blobs are a few hundred bytes.
 constexpr size_t kMaxNtResponseBytes = 4096;
 // NTSTATUS STATUS_BUFFER_OVERFLOW: a READ/QUERY_INFO with partial data is still data.
-constexpr uint32_t kCreateDeleteOnClose = 0x00001000;     // CreateOptions FILE_DELETE_ON_CLOSE
-constexpr uint32_t kAttributeDirectory = 0x00000010;      // FILE_ATTRIBUTE_DIRECTORY
-constexpr uint8_t kInfoFile = 0x01;                       // SMB2_0_INFO_FILE
-constexpr uint8_t kFileDispositionInformation = 13;       // [MS-FSCC] 2.4.11
-constexpr uint8_t kFileDispositionInformationEx = 64;     // [MS-FSCC] 2.4.12
-constexpr uint8_t kFileEndOfFileInformation = 20;         // [MS-FSCC] 2.4.14
-constexpr uint8_t kFileStandardInformation = 5;           // [MS-FSCC] 2.4.41
-constexpr uint8_t kFileAllInformation = 18;               // [MS-FSCC] 2.4.2
+constexpr uint32_t kCreateDeleteOnClose = 0x00001000;  // CreateOptions FILE_DELETE_ON_CLOSE
+constexpr uint32_t kAttributeDirectory = 0x00000010;   // FILE_ATTRIBUTE_DIRECTORY
+constexpr uint8_t kInfoFile = 0x01;                    // SMB2_0_INFO_FILE
+constexpr uint8_t kFileDispositionInformation = 13;    // [MS-FSCC] 2.4.11
+constexpr uint8_t kFileDispositionInformationEx = 64;  // [MS-FSCC] 2.4.12
+constexpr uint8_t kFileEndOfFileInformation = 20;      // [MS-FSCC] 2.4.14
+constexpr uint8_t kFileStandardInformation = 5;        // [MS-FSCC] 2.4.41
+constexpr uint8_t kFileAllInformation = 18;            // [MS-FSCC] 2.4.2
 
 const char* command_name(uint16_t c) {
-  static const char* const kNames[] = {"NEGOTIATE", "SESSION_SETUP", "LOGOFF", "TREE_CONNECT",
-                                       "TREE_DISCONNECT", "CREATE", "CLOSE", "FLUSH", "READ", "WRITE",
-                                       "LOCK", "IOCTL", "CANCEL", "ECHO", "QUERY_DIRECTORY",
-                                       "CHANGE_NOTIFY", "QUERY_INFO", "SET_INFO", "OPLOCK_BREAK"};
+  static const char* const kNames[] = {
+      "NEGOTIATE",     "SESSION_SETUP", "LOGOFF",   "TREE_CONNECT", "TREE_DISCONNECT",
+      "CREATE",        "CLOSE",         "FLUSH",    "READ",         "WRITE",
+      "LOCK",          "IOCTL",         "CANCEL",   "ECHO",         "QUERY_DIRECTORY",
+      "CHANGE_NOTIFY", "QUERY_INFO",    "SET_INFO", "OPLOCK_BREAK"};
   return c < std::size(kNames) ? kNames[c] : "UNKNOWN";
 }
 
@@ -210,7 +211,9 @@ class Session : public AppSession {
     bool resync = false;  // after a gap: looking for the next frame header
   };
 
-  Reader& reader(StreamDirection dir) { return readers_[dir == StreamDirection::kClientToServer ? 0 : 1]; }
+  Reader& reader(StreamDirection dir) {
+    return readers_[dir == StreamDirection::kClientToServer ? 0 : 1];
+  }
 
   // ------------------------------------------------------------ framing
 
@@ -218,8 +221,8 @@ class Session : public AppSession {
   static bool frame_start_at(Bytes w, size_t p) {
     if (p + 8 > w.size() || w[p] != kNbSessionMessage) return false;
     const uint8_t m = w[p + 4];
-    return (m == 0xFE || m == 0xFF || m == 0xFD || m == 0xFC) && w[p + 5] == 'S' && w[p + 6] == 'M' &&
-           w[p + 7] == 'B';
+    return (m == 0xFE || m == 0xFF || m == 0xFD || m == 0xFC) && w[p + 5] == 'S' &&
+           w[p + 6] == 'M' && w[p + 7] == 'B';
   }
 
   void feed(StreamDirection dir, Bytes data, int64_t ts) {
@@ -255,7 +258,8 @@ class Session : public AppSession {
         continue;
       }
       if (type != kNbSessionMessage) {
-        ctx_.anomaly("smb.bad_framing", "frame type " + hex32(type) + " is not a session message", ts);
+        ctx_.anomaly("smb.bad_framing", "frame type " + hex32(type) + " is not a session message",
+                     ts);
         r.resync = true;
         ++pos;
         continue;
@@ -284,7 +288,9 @@ class Session : public AppSession {
       }
       if (len > bound) {
         ctx_.anomaly("smb.message_too_large",
-                     "message of " + std::to_string(len) + " bytes past the limit of " + std::to_string(bound), ts);
+                     "message of " + std::to_string(len) + " bytes past the limit of " +
+                         std::to_string(bound),
+                     ts);
         if (!skip_frame(r, w, pos, 4 + len)) break;
         continue;
       }
@@ -293,7 +299,8 @@ class Session : public AppSession {
       pos += 4 + len;
     }
     if (buffered) {
-      r.buf.erase(r.buf.begin(), r.buf.begin() + static_cast<std::ptrdiff_t>(std::min(pos, r.buf.size())));
+      r.buf.erase(r.buf.begin(),
+                  r.buf.begin() + static_cast<std::ptrdiff_t>(std::min(pos, r.buf.size())));
     } else if (pos < w.size()) {
       r.buf.assign(w.begin() + static_cast<std::ptrdiff_t>(pos), w.end());
     }
@@ -313,12 +320,21 @@ class Session : public AppSession {
 
   void handle_message(StreamDirection dir, Bytes msg, int64_t ts) {
     switch (magic_of(msg)) {
-      case Magic::kSmb2: handle_chain(dir, msg, ts); break;
-      case Magic::kSmb1: handle_smb1(msg, ts); break;
-      case Magic::kTransform: ++encrypted_messages_; break;
-      case Magic::kCompressed: ++compressed_messages_; break;
+      case Magic::kSmb2:
+        handle_chain(dir, msg, ts);
+        break;
+      case Magic::kSmb1:
+        handle_smb1(msg, ts);
+        break;
+      case Magic::kTransform:
+        ++encrypted_messages_;
+        break;
+      case Magic::kCompressed:
+        ++compressed_messages_;
+        break;
       case Magic::kOther:
-        ctx_.anomaly("smb.bad_header", "protocol id " + hex(msg.subspan(0, std::min<size_t>(4, msg.size()))), ts);
+        ctx_.anomaly("smb.bad_header",
+                     "protocol id " + hex(msg.subspan(0, std::min<size_t>(4, msg.size()))), ts);
         break;
     }
   }
@@ -332,15 +348,18 @@ class Session : public AppSession {
       Bytes rest = msg.subspan(off);
       std::optional<Header> h = parse_header(rest);
       if (!h) {
-        ctx_.anomaly("smb.bad_header", "SMB2 header does not parse (" + std::to_string(rest.size()) + " bytes)", ts);
+        ctx_.anomaly("smb.bad_header",
+                     "SMB2 header does not parse (" + std::to_string(rest.size()) + " bytes)", ts);
         return;
       }
       size_t len = rest.size();
       bool last = h->next_command == 0;
       if (!last) {
-        if (h->next_command < kHeaderSize || h->next_command >= rest.size() || h->next_command % 8 != 0) {
-          ctx_.anomaly("smb.bad_header", "NextCommand " + std::to_string(h->next_command) + " in a message of " +
-                                             std::to_string(rest.size()) + " bytes",
+        if (h->next_command < kHeaderSize || h->next_command >= rest.size() ||
+            h->next_command % 8 != 0) {
+          ctx_.anomaly("smb.bad_header",
+                       "NextCommand " + std::to_string(h->next_command) + " in a message of " +
+                           std::to_string(rest.size()) + " bytes",
                        ts);
           last = true;
         } else {
@@ -359,8 +378,10 @@ class Session : public AppSession {
   }
 
   void bad_command(const Header& h, int64_t ts) {
-    ctx_.anomaly("smb.bad_command", std::string(command_name(h.command)) + (h.is_response() ? " response" : " request") +
-                                        " (status " + hex32(h.status) + ") does not fit its structure",
+    ctx_.anomaly("smb.bad_command",
+                 std::string(command_name(h.command)) +
+                     (h.is_response() ? " response" : " request") + " (status " + hex32(h.status) +
+                     ") does not fit its structure",
                  ts);
   }
 
@@ -385,7 +406,9 @@ class Session : public AppSession {
           SecurityBlob blob = parse_security_blob(r.security_blob);
           p.mechanism = blob.mechanism;
           if (blob.ntlm) p.ntlm = NtlmInfo::from(*blob.ntlm);
-          if (blob.bad_ntlmssp) ctx_.anomaly("smb.bad_ntlmssp", "NTLMSSP token in a SESSION_SETUP request does not parse", ts);
+          if (blob.bad_ntlmssp)
+            ctx_.anomaly("smb.bad_ntlmssp",
+                         "NTLMSSP token in a SESSION_SETUP request does not parse", ts);
         }
         break;
       }
@@ -418,8 +441,9 @@ class Session : public AppSession {
           p.file_id = r.file_id;
           p.offset = r.offset;
           if (r.data.size() < r.data_length) {
-            ctx_.anomaly("smb.bad_command", "WRITE declares " + std::to_string(r.data_length) + " bytes, carries " +
-                                                std::to_string(r.data.size()),
+            ctx_.anomaly("smb.bad_command",
+                         "WRITE declares " + std::to_string(r.data_length) + " bytes, carries " +
+                             std::to_string(r.data.size()),
                          ts);
           }
           OpenFile& f = file_for(h, resolve(r.file_id), ts);
@@ -517,9 +541,11 @@ class Session : public AppSession {
         const bool ok = success && parse_tree_connect_response(m, r);
         if (success && !ok) bad_command(h, ts);
         if (ok) {
-          if (trees_.size() >= limits_.max_pending_transactions && trees_.count({h.session_id, h.tree_id}) == 0) {
-            ctx_.anomaly("smb.too_many_trees", "more than " + std::to_string(limits_.max_pending_transactions) +
-                                                   " tree connects; the oldest is forgotten",
+          if (trees_.size() >= limits_.max_pending_transactions &&
+              trees_.count({h.session_id, h.tree_id}) == 0) {
+            ctx_.anomaly("smb.too_many_trees",
+                         "more than " + std::to_string(limits_.max_pending_transactions) +
+                             " tree connects; the oldest is forgotten",
                          ts);
             trees_.erase(trees_.begin());
           }
@@ -541,7 +567,8 @@ class Session : public AppSession {
         if (f == files_.end()) break;
         CloseResponse r;
         if (parse_close_response(m, r)) {
-          if (r.flags & 0x0001) update_eof(f->second, r.end_of_file);  // SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB
+          if (r.flags & 0x0001)
+            update_eof(f->second, r.end_of_file);  // SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB
         } else {
           bad_command(h, ts);
         }
@@ -558,8 +585,9 @@ class Session : public AppSession {
           break;
         }
         if (r.data.size() < r.data_length) {
-          ctx_.anomaly("smb.bad_command", "READ response declares " + std::to_string(r.data_length) +
-                                              " bytes, carries " + std::to_string(r.data.size()),
+          ctx_.anomaly("smb.bad_command",
+                       "READ response declares " + std::to_string(r.data_length) +
+                           " bytes, carries " + std::to_string(r.data.size()),
                        ts);
         }
         if (!known) break;  // the request (file, offset) was not seen
@@ -589,7 +617,9 @@ class Session : public AppSession {
         }
         // FileStandardInformation: AllocationSize, EndOfFile; FileAllInformation: after the
         // 40-byte FileBasicInformation.
-        size_t at = p.info_class == kFileStandardInformation ? 0 : p.info_class == kFileAllInformation ? 40 : SIZE_MAX;
+        size_t at = p.info_class == kFileStandardInformation ? 0
+                    : p.info_class == kFileAllInformation    ? 40
+                                                             : SIZE_MAX;
         if (at != SIZE_MAX && r.buffer.size() >= at + 16) {
           ByteCursor c(r.buffer.subspan(at + 8, 8));
           update_eof(f->second, c.u64le());
@@ -644,10 +674,12 @@ class Session : public AppSession {
 
   void insert_file(const FileId& id, OpenFile f, int64_t ts) {
     if (files_.size() >= limits_.max_pending_transactions && files_.count(id) == 0) {
-      auto oldest = std::min_element(files_.begin(), files_.end(),
-                                     [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
-      ctx_.anomaly("smb.too_many_open_files", "more than " + std::to_string(limits_.max_pending_transactions) +
-                                                  " open files; the oldest is written out",
+      auto oldest = std::min_element(
+          files_.begin(), files_.end(),
+          [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
+      ctx_.anomaly("smb.too_many_open_files",
+                   "more than " + std::to_string(limits_.max_pending_transactions) +
+                       " open files; the oldest is written out",
                    ts);
       emit_file(oldest->second);
       files_.erase(oldest);
@@ -675,8 +707,9 @@ class Session : public AppSession {
   void add_range(OpenFile& f, Ranges& ranges, uint64_t offset, uint64_t length, int64_t ts) {
     if (!ranges.add(offset, length, limits_.max_items_per_message) && !f.ranges_full) {
       f.ranges_full = true;
-      ctx_.anomaly("smb.too_many_ranges", "file " + f.ref.file_name + ": more than " +
-                                              std::to_string(limits_.max_items_per_message) + " disjoint ranges",
+      ctx_.anomaly("smb.too_many_ranges",
+                   "file " + f.ref.file_name + ": more than " +
+                       std::to_string(limits_.max_items_per_message) + " disjoint ranges",
                    ts);
     }
   }
@@ -742,11 +775,13 @@ class Session : public AppSession {
     rec->set_version(1);
     for (const auto& d : smb1_dialects_) rec->add_dialects(d);
     if (r != nullptr) {
-      if (r->dialect_index < smb1_dialects_.size()) rec->set_dialect(smb1_dialects_[r->dialect_index]);
+      if (r->dialect_index < smb1_dialects_.size())
+        rec->set_dialect(smb1_dialects_[r->dialect_index]);
       rec->set_dialectrevision(r->dialect_index);
       rec->set_capabilities(r->capabilities);
       rec->set_securitymode(r->security_mode);
-      rec->set_signingrequired((r->security_mode & 0x08) != 0);  // NEGOTIATE_SECURITY_SIGNATURES_REQUIRED
+      rec->set_signingrequired((r->security_mode & 0x08) !=
+                               0);  // NEGOTIATE_SECURITY_SIGNATURES_REQUIRED
       rec->set_serverguid(r->server_guid);
       dialect_ = rec->dialect();
     }
@@ -772,18 +807,22 @@ class Session : public AppSession {
       }
     }
     SecurityBlob blob = parse_security_blob(response_blob);
-    if (blob.bad_ntlmssp) ctx_.anomaly("smb.bad_ntlmssp", "NTLMSSP token in a SESSION_SETUP response does not parse", ts);
+    if (blob.bad_ntlmssp)
+      ctx_.anomaly("smb.bad_ntlmssp", "NTLMSSP token in a SESSION_SETUP response does not parse",
+                   ts);
     if (blob.ntlm) {
       const NtlmInfo n = NtlmInfo::from(*blob.ntlm);
       n.fill(rec->mutable_response());
       if (n.type == 2) last_challenge_ = n.server_challenge;
     }
-    if (mechanism.empty() || (mechanism == "spnego" && !blob.mechanism.empty())) mechanism = blob.mechanism;
+    if (mechanism.empty() || (mechanism == "spnego" && !blob.mechanism.empty()))
+      mechanism = blob.mechanism;
     rec->set_mechanism(mechanism);
     ctx_.emit(std::move(rec));
   }
 
-  void emit_tree_connect(const Pending& p, const Header* h, const TreeConnectResponse* r, int64_t ts) {
+  void emit_tree_connect(const Pending& p, const Header* h, const TreeConnectResponse* r,
+                         int64_t ts) {
     auto rec = std::make_unique<SMB2TreeConnect>();
     ctx_.stamp(*rec, StreamDirection::kServerToClient, ts);
     rec->set_sessionid(h != nullptr ? h->session_id : p.session_id);
@@ -794,10 +833,18 @@ class Session : public AppSession {
     }
     if (r != nullptr) {
       switch (r->share_type) {
-        case 1: rec->set_sharetype("disk"); break;
-        case 2: rec->set_sharetype("pipe"); break;
-        case 3: rec->set_sharetype("print"); break;
-        default: rec->set_sharetype("unknown-" + std::to_string(r->share_type)); break;
+        case 1:
+          rec->set_sharetype("disk");
+          break;
+        case 2:
+          rec->set_sharetype("pipe");
+          break;
+        case 3:
+          rec->set_sharetype("print");
+          break;
+        default:
+          rec->set_sharetype("unknown-" + std::to_string(r->share_type));
+          break;
       }
       rec->set_shareflags(r->share_flags);
       rec->set_maximalaccess(r->maximal_access);
@@ -810,7 +857,8 @@ class Session : public AppSession {
   void handle_smb1(Bytes msg, int64_t ts) {
     std::optional<Smb1Header> h = parse_smb1_header(msg);
     if (!h) {
-      ctx_.anomaly("smb.bad_header", "SMB1 header does not parse (" + std::to_string(msg.size()) + " bytes)", ts);
+      ctx_.anomaly("smb.bad_header",
+                   "SMB1 header does not parse (" + std::to_string(msg.size()) + " bytes)", ts);
       return;
     }
     if (h->command != kSmb1Negotiate) return;
@@ -825,7 +873,8 @@ class Session : public AppSession {
     }
     Smb1NegotiateResponse r;
     const bool ok = parse_smb1_negotiate_response(msg, r);
-    if (!ok) ctx_.anomaly("smb.bad_command", "SMB1 NEGOTIATE response does not fit its structure", ts);
+    if (!ok)
+      ctx_.anomaly("smb.bad_command", "SMB1 NEGOTIATE response does not fit its structure", ts);
     emit_smb1_negotiate(ok ? &r : nullptr, ts, h->status);
     smb1_pending_ = false;
   }
@@ -834,8 +883,8 @@ class Session : public AppSession {
   const Limits& limits_;
   std::unique_ptr<DataObserver> observer_;
   Reader readers_[2];
-  std::map<uint64_t, Pending> pending_;                             // by MessageId
-  std::map<std::pair<uint64_t, uint32_t>, std::string> trees_;      // (SessionId, TreeId) -> path
+  std::map<uint64_t, Pending> pending_;                         // by MessageId
+  std::map<std::pair<uint64_t, uint32_t>, std::string> trees_;  // (SessionId, TreeId) -> path
   std::map<FileId, OpenFile> files_;
   uint64_t file_order_ = 0;
   std::optional<FileId> chain_file_;  // FileId of the CREATE earlier in the current compound
@@ -902,7 +951,9 @@ AppProtocol make_protocol(DataObserverFactory observers) {
   p.transport = AppTransport::kTcp;
   p.ports = {kDirectTcpPort, kNetbiosPort};
   p.probe = probe;
-  p.create = [observers = std::move(observers)](AppContext& ctx) { return make_session(ctx, observers); };
+  p.create = [observers = std::move(observers)](AppContext& ctx) {
+    return make_session(ctx, observers);
+  };
   return p;
 }
 

@@ -17,15 +17,20 @@ constexpr uint8_t kCompressedMagic[4] = {0xFC, 'S', 'M', 'B'};
 constexpr uint8_t kNtlmsspSignature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
 
 // DER encodings of the mechanism OIDs seen in SPNEGO (RFC 4178 §4.1).
-constexpr uint8_t kOidKrb5[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};    // 1.2.840.113554.1.2.2
-constexpr uint8_t kOidMsKrb5[] = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};  // 1.2.840.48018.1.2.2
-constexpr uint8_t kOidNtlm[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a};  // 1.3.6.1.4.1.311.2.2.10
+constexpr uint8_t kOidKrb5[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                0x12, 0x01, 0x02, 0x02};  // 1.2.840.113554.1.2.2
+constexpr uint8_t kOidMsKrb5[] = {0x2a, 0x86, 0x48, 0x82, 0xf7,
+                                  0x12, 0x01, 0x02, 0x02};  // 1.2.840.48018.1.2.2
+constexpr uint8_t kOidNtlm[] = {0x2b, 0x06, 0x01, 0x04, 0x01,
+                                0x82, 0x37, 0x02, 0x02, 0x0a};  // 1.3.6.1.4.1.311.2.2.10
 
 bool starts_with(Bytes b, const uint8_t* prefix, size_t n) {
   return b.size() >= n && std::memcmp(b.data(), prefix, n) == 0;
 }
 
-bool equals(Bytes b, const uint8_t* v, size_t n) { return b.size() == n && std::memcmp(b.data(), v, n) == 0; }
+bool equals(Bytes b, const uint8_t* v, size_t n) {
+  return b.size() == n && std::memcmp(b.data(), v, n) == 0;
+}
 
 // Checks the StructureSize of the body right after the header and returns a cursor at it.
 bool body(Bytes msg, uint16_t structure_size, ByteCursor& c) {
@@ -197,7 +202,8 @@ bool parse_create_request(Bytes msg, CreateRequest& out) {
   // 2.2.13: StructureSize 57.
   ByteCursor c;
   if (!body(msg, 57, c)) return false;
-  c.skip(1 + 1 + 4 + 8 + 8);  // SecurityFlags, RequestedOplockLevel, ImpersonationLevel, SmbCreateFlags, Reserved
+  c.skip(1 + 1 + 4 + 8 +
+         8);  // SecurityFlags, RequestedOplockLevel, ImpersonationLevel, SmbCreateFlags, Reserved
   out.desired_access = c.u32le();
   out.file_attributes = c.u32le();
   out.share_access = c.u32le();
@@ -340,12 +346,18 @@ bool parse_query_info_response(Bytes msg, QueryInfoResponse& out) {
 
 std::string dialect_name(uint16_t dialect) {
   switch (dialect) {
-    case 0x0202: return "2.0.2";
-    case 0x0210: return "2.1";
-    case 0x0300: return "3.0";
-    case 0x0302: return "3.0.2";
-    case 0x0311: return "3.1.1";
-    case 0x02FF: return "2.???";
+    case 0x0202:
+      return "2.0.2";
+    case 0x0210:
+      return "2.1";
+    case 0x0300:
+      return "3.0";
+    case 0x0302:
+      return "3.0.2";
+    case 0x0311:
+      return "3.1.1";
+    case 0x02FF:
+      return "2.???";
     default: {
       char buf[8];
       std::snprintf(buf, sizeof(buf), "0x%04x", dialect);
@@ -358,8 +370,9 @@ std::string guid_string(Bytes g) {
   if (g.size() != 16) return {};
   // Data1 (LE u32), Data2 (LE u16), Data3 (LE u16), Data4 (8 bytes in order).
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "{%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x}",
-                g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
+  std::snprintf(buf, sizeof(buf),
+                "{%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x}", g[3],
+                g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
                 g[14], g[15]);
   return buf;
 }
@@ -433,7 +446,8 @@ std::optional<Ntlmssp> parse_ntlmssp(Bytes token) {
     const uint8_t minor = vc.u8();
     const uint16_t build = vc.u16le();
     vc.skip(4);
-    if (vc.ok()) m.version = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(build);
+    if (vc.ok())
+      m.version = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(build);
   };
   constexpr uint32_t kUnicode = 0x00000001;
   constexpr uint32_t kVersionFlag = 0x02000000;
@@ -458,7 +472,7 @@ std::optional<Ntlmssp> parse_ntlmssp(Bytes token) {
       c.skip(8);       // Reserved
       (void)field(c);  // TargetInfo
       if ((m.flags & kVersionFlag) != 0 && c.ok()) version(c);
-      ok = true;       // TargetInfo/Version problems do not spoil the challenge
+      ok = true;  // TargetInfo/Version problems do not spoil the challenge
       break;
     }
     case 3: {  // AUTHENTICATE_MESSAGE (2.2.1.3)
@@ -517,13 +531,14 @@ struct DerWalk {
             ntlm_start = content.data();
             ntlm_size = content.size();
           }
-        } else if (!content.empty() && (content[0] == 0x60 || content[0] == 0xa0 || content[0] == 0xa1 ||
-                                        content[0] == 0x30)) {
+        } else if (!content.empty() && (content[0] == 0x60 || content[0] == 0xa0 ||
+                                        content[0] == 0xa1 || content[0] == 0x30)) {
           walk(content, depth + 1);  // a mechToken: GSS-API framing (Kerberos AP-REQ, ...)
         }
       } else if (tag == 0x06 && first_mech.empty()) {
         if (equals(content, kOidNtlm, sizeof(kOidNtlm))) first_mech = "ntlmssp";
-        if (equals(content, kOidKrb5, sizeof(kOidKrb5)) || equals(content, kOidMsKrb5, sizeof(kOidMsKrb5))) {
+        if (equals(content, kOidKrb5, sizeof(kOidKrb5)) ||
+            equals(content, kOidMsKrb5, sizeof(kOidMsKrb5))) {
           first_mech = "kerberos";
         }
       }

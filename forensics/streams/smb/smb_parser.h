@@ -76,11 +76,15 @@ struct FileId {
   uint64_t persistent = 0;
   uint64_t volatile_id = 0;
   // All ones: "the file of the previous operation of this compound" (§3.3.5.2.7.2).
-  bool is_related_placeholder() const { return persistent == ~uint64_t{0} && volatile_id == ~uint64_t{0}; }
+  bool is_related_placeholder() const {
+    return persistent == ~uint64_t{0} && volatile_id == ~uint64_t{0};
+  }
   bool operator<(const FileId& o) const {
     return persistent != o.persistent ? persistent < o.persistent : volatile_id < o.volatile_id;
   }
-  bool operator==(const FileId& o) const { return persistent == o.persistent && volatile_id == o.volatile_id; }
+  bool operator==(const FileId& o) const {
+    return persistent == o.persistent && volatile_id == o.volatile_id;
+  }
   std::string hex() const;  // 32 hex digits, the 16 wire bytes in order
 };
 
@@ -140,7 +144,7 @@ struct ReadRequest {
   FileId file_id;
 };
 struct ReadResponse {
-  Bytes data;  // the data bytes present in the message
+  Bytes data;                // the data bytes present in the message
   uint32_t data_length = 0;  // as declared
 };
 struct WriteRequest {
@@ -195,7 +199,7 @@ struct Ntlmssp {
   uint32_t type = 0;
   uint32_t flags = 0;
   std::string domain, user, workstation, target_name;
-  std::string server_challenge;  // hex, CHALLENGE only
+  std::string server_challenge;    // hex, CHALLENGE only
   Bytes nt_response, lm_response;  // AUTHENTICATE only (views into the token)
   std::string version;             // "major.minor.build" when present
 };
@@ -205,9 +209,9 @@ std::optional<Ntlmssp> parse_ntlmssp(Bytes token);
 // A security buffer of NEGOTIATE / SESSION_SETUP: raw NTLMSSP, or SPNEGO (RFC 4178) around
 // NTLMSSP or Kerberos.
 struct SecurityBlob {
-  std::string mechanism;         // "ntlmssp", "kerberos", "spnego" or "" (empty blob)
-  std::optional<Ntlmssp> ntlm;   // the NTLMSSP message found
-  bool bad_ntlmssp = false;      // an "NTLMSSP\0" token was found but did not parse
+  std::string mechanism;        // "ntlmssp", "kerberos", "spnego" or "" (empty blob)
+  std::optional<Ntlmssp> ntlm;  // the NTLMSSP message found
+  bool bad_ntlmssp = false;     // an "NTLMSSP\0" token was found but did not parse
 };
 SecurityBlob parse_security_blob(Bytes blob);
 

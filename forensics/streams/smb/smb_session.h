@@ -41,8 +41,8 @@ class DataObserver {
   virtual ~DataObserver() = default;
   // `data` are bytes of the file at `offset`: a WRITE request's data (`write`) or a READ
   // response's. Valid only during the call.
-  virtual void on_data(const FileRef& file, bool write, uint64_t offset, std::span<const uint8_t> data,
-                       int64_t ts_ns) = 0;
+  virtual void on_data(const FileRef& file, bool write, uint64_t offset,
+                       std::span<const uint8_t> data, int64_t ts_ns) = 0;
   // The file's record, just before it is emitted (CLOSE response, or end of flow).
   virtual void on_close(const FileRef& file, const SMB2File& record) { (void)file, (void)record; }
 };
@@ -54,7 +54,8 @@ using DataObserverFactory = std::function<std::unique_ptr<DataObserver>(AppConte
 // (after a NetBIOS session request/response).
 ProbeResult probe(const ProbeInput& in);
 
-std::unique_ptr<AppSession> make_session(AppContext& ctx, const DataObserverFactory& observers = {});
+std::unique_ptr<AppSession> make_session(AppContext& ctx,
+                                         const DataObserverFactory& observers = {});
 
 // The "smb" TCP protocol (ports 445, 139) with the given observer factory.
 AppProtocol make_protocol(DataObserverFactory observers = {});

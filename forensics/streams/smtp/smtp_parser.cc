@@ -57,7 +57,8 @@ std::string parse_path(std::string_view argument, std::string_view keyword) {
   std::string_view rest = trim(argument.substr(keyword.size()));
   if (!rest.empty() && rest.front() == '<') {
     const size_t close = rest.find('>');
-    return std::string(rest.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+    return std::string(
+        rest.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
   }
   return std::string(rest.substr(0, rest.find(' ')));
 }

@@ -12,7 +12,7 @@
 namespace netcap::app::smtp {
 
 struct Command {
-  std::string verb;       // upper-cased first word
+  std::string verb;           // upper-cased first word
   std::string_view argument;  // the rest, without the separating blanks
   bool well_formed = true;    // the verb is 1-16 ASCII letters/digits (RFC 5321 §4.1.1)
 };

@@ -57,9 +57,9 @@ void SmtpSession::on_client(std::string_view data, int64_t ts) {
 
 void SmtpSession::client_line(std::string_view line, bool truncated, int64_t ts) {
   if (truncated) {
-    ctx_.anomaly("smtp.line_too_long", "client line longer than " +
-                                           std::to_string(ctx_.limits().max_line_bytes) + " bytes",
-                 ts);
+    ctx_.anomaly(
+        "smtp.line_too_long",
+        "client line longer than " + std::to_string(ctx_.limits().max_line_bytes) + " bytes", ts);
   }
   if (auth_active_) {
     // RFC 4954 §4: a client response is one base64 line, "*" cancels.
@@ -136,9 +136,9 @@ void SmtpSession::client_line(std::string_view line, bool truncated, int64_t ts)
 
 void SmtpSession::push(Pending p, int64_t ts) {
   if (pending_.size() >= ctx_.limits().max_pending_transactions) {
-    ctx_.anomaly("smtp.too_many_pending", "more than " +
-                                              std::to_string(ctx_.limits().max_pending_transactions) +
-                                              " commands without reply",
+    ctx_.anomaly("smtp.too_many_pending",
+                 "more than " + std::to_string(ctx_.limits().max_pending_transactions) +
+                     " commands without reply",
                  ts);
     emit(pending_.front(), 0, "", 0);
     pending_.pop_front();
@@ -155,13 +155,14 @@ void SmtpSession::on_server(std::string_view data, int64_t ts) {
 
 void SmtpSession::server_line(std::string_view line, bool truncated, int64_t ts) {
   if (truncated) {
-    ctx_.anomaly("smtp.line_too_long", "server line longer than " +
-                                           std::to_string(ctx_.limits().max_line_bytes) + " bytes",
-                 ts);
+    ctx_.anomaly(
+        "smtp.line_too_long",
+        "server line longer than " + std::to_string(ctx_.limits().max_line_bytes) + " bytes", ts);
   }
   auto r = parse_reply_line(line);
   if (!r) {
-    if (!line.empty()) ctx_.anomaly("smtp.bad_reply", "not an SMTP reply: " + std::string(line.substr(0, 64)), ts);
+    if (!line.empty())
+      ctx_.anomaly("smtp.bad_reply", "not an SMTP reply: " + std::string(line.substr(0, 64)), ts);
     return;
   }
   if (!in_reply_) {
@@ -171,8 +172,9 @@ void SmtpSession::server_line(std::string_view line, bool truncated, int64_t ts)
     reply_ts_ = ts;
   } else {
     if (r->code != reply_code_) {
-      ctx_.anomaly("smtp.bad_reply", "reply code changed from " + std::to_string(reply_code_) +
-                                         " to " + std::to_string(r->code) + " inside a multi-line reply",
+      ctx_.anomaly("smtp.bad_reply",
+                   "reply code changed from " + std::to_string(reply_code_) + " to " +
+                       std::to_string(r->code) + " inside a multi-line reply",
                    ts);
     }
     if (reply_text_.size() < ctx_.limits().max_header_bytes) reply_text_ += '\n';
@@ -191,7 +193,8 @@ void SmtpSession::reply(int code, const std::string& text, int64_t ts) {
       greeted_ = true;
     } else if (code != 421) {
       // 421 may be sent at any time (§3.8); anything else is a reply nobody asked for.
-      ctx_.anomaly("smtp.unexpected_reply", "reply " + std::to_string(code) + " without a command", ts);
+      ctx_.anomaly("smtp.unexpected_reply", "reply " + std::to_string(code) + " without a command",
+                   ts);
     }
     emit(Pending{"", "", "", "", ts}, code, text, ts);
     return;
@@ -215,7 +218,8 @@ void SmtpSession::reply(int code, const std::string& text, int64_t ts) {
 
 void SmtpSession::emit(const Pending& p, int code, const std::string& text, int64_t reply_ts) {
   auto r = std::make_unique<netcap::SMTPCommand>();
-  ctx_.stamp(*r, p.verb.empty() ? StreamDirection::kServerToClient : StreamDirection::kClientToServer,
+  ctx_.stamp(*r,
+             p.verb.empty() ? StreamDirection::kServerToClient : StreamDirection::kClientToServer,
              p.ts);
   r->set_command(p.verb);
   r->set_argument(p.argument);

@@ -45,8 +45,8 @@ class SmtpSession : public AppSession {
   LineSplitter client_lines_;
   LineSplitter server_lines_;
   ClientMode mode_ = ClientMode::kCommand;
-  bool tls_ = false;      // STARTTLS accepted: the rest is encrypted
-  bool greeted_ = false;  // the server greeting was seen
+  bool tls_ = false;             // STARTTLS accepted: the rest is encrypted
+  bool greeted_ = false;         // the server greeting was seen
   std::deque<Pending> pending_;  // bounded by Limits::max_pending_transactions
 
   // Reply being assembled (multi-line).

@@ -93,15 +93,18 @@ class SshSession : public AppSession {
     if (payload.empty() || payload[0] != kMsgKexInit) return;
     // Only the first KEXINIT of each side is in clear text; a repeated one is a protocol error.
     if (server ? record_->has_serverkexinit() : record_->has_clientkexinit()) {
-      ctx_.anomaly("ssh.bad_packet", std::string("second KEXINIT from the ") +
-                                         (server ? "server" : "client") + " before NEWKEYS", now_);
+      ctx_.anomaly("ssh.bad_packet",
+                   std::string("second KEXINIT from the ") + (server ? "server" : "client") +
+                       " before NEWKEYS",
+                   now_);
       return;
     }
     std::optional<KexInit> k = parse_kexinit(payload);
     if (!k) {
-      ctx_.anomaly("ssh.bad_packet", std::string("malformed KEXINIT from the ") +
-                                         (server ? "server" : "client") + " (" +
-                                         std::to_string(payload.size()) + " bytes)", now_);
+      ctx_.anomaly("ssh.bad_packet",
+                   std::string("malformed KEXINIT from the ") + (server ? "server" : "client") +
+                       " (" + std::to_string(payload.size()) + " bytes)",
+                   now_);
       return;
     }
     if (server) {
@@ -120,9 +123,12 @@ class SshSession : public AppSession {
     const SSHKexInit& c = record_->clientkexinit();
     const SSHKexInit& s = record_->serverkexinit();
     record_->set_kexalgorithm(negotiate(c.kexalgorithms(), s.kexalgorithms()));
-    record_->set_hostkeyalgorithm(negotiate(c.serverhostkeyalgorithms(), s.serverhostkeyalgorithms()));
-    record_->set_cipherclienttoserver(negotiate(c.ciphersclienttoserver(), s.ciphersclienttoserver()));
-    record_->set_cipherservertoclient(negotiate(c.ciphersservertoclient(), s.ciphersservertoclient()));
+    record_->set_hostkeyalgorithm(
+        negotiate(c.serverhostkeyalgorithms(), s.serverhostkeyalgorithms()));
+    record_->set_cipherclienttoserver(
+        negotiate(c.ciphersclienttoserver(), s.ciphersclienttoserver()));
+    record_->set_cipherservertoclient(
+        negotiate(c.ciphersservertoclient(), s.ciphersservertoclient()));
     record_->set_macclienttoserver(negotiate(c.macsclienttoserver(), s.macsclienttoserver()));
     record_->set_macservertoclient(negotiate(c.macsservertoclient(), s.macsservertoclient()));
     record_->set_compressionclienttoserver(

@@ -42,8 +42,8 @@ std::optional<KexInit> parse_kexinit(Bytes payload) {
   Bytes cookie = c.bytes(16);
   if (!c.ok()) return std::nullopt;
   k.cookie_hex = hex(cookie);
-  std::string* lists[] = {&k.kex, &k.host_key, &k.ciphers_c2s, &k.ciphers_s2c,
-                          &k.macs_c2s, &k.macs_s2c, &k.compression_c2s, &k.compression_s2c,
+  std::string* lists[] = {&k.kex,           &k.host_key,     &k.ciphers_c2s,     &k.ciphers_s2c,
+                          &k.macs_c2s,      &k.macs_s2c,     &k.compression_c2s, &k.compression_s2c,
                           &k.languages_c2s, &k.languages_s2c};
   for (std::string* l : lists) {
     if (!name_list(c, *l)) return std::nullopt;
@@ -100,7 +100,8 @@ void DirectionParser::feed(Bytes data) {
     if (buffer_.empty()) {
       // Fast path: parse straight from the segment, keep only an incomplete tail.
       size_t used = packets(rest);
-      if (state_ == State::kPackets) buffer_.assign(rest.begin() + static_cast<long>(used), rest.end());
+      if (state_ == State::kPackets)
+        buffer_.assign(rest.begin() + static_cast<long>(used), rest.end());
     } else {
       buffer_.insert(buffer_.end(), rest.begin(), rest.end());
       size_t used = packets(buffer_);
@@ -163,9 +164,9 @@ size_t DirectionParser::packets(Bytes data) {
         events_.on_anomaly("kexinit_too_large", "KEXINIT packet of " + std::to_string(length) +
                                                     " bytes, limit " + std::to_string(max_packet_));
       } else {
-        events_.on_anomaly("bad_packet", "packet_length " + std::to_string(length) +
-                                             " (message " + std::to_string(type) +
-                                             ") exceeds the limit " + std::to_string(max_packet_));
+        events_.on_anomaly("bad_packet", "packet_length " + std::to_string(length) + " (message " +
+                                             std::to_string(type) + ") exceeds the limit " +
+                                             std::to_string(max_packet_));
       }
       state_ = State::kDone;
       return pos;

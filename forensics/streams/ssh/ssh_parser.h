@@ -68,7 +68,10 @@ class DirectionParser {
 
   void feed(Bytes data);
   // Bytes are missing: the framing is lost, the direction stops.
-  void gap() { state_ = State::kDone; buffer_.clear(); }
+  void gap() {
+    state_ = State::kDone;
+    buffer_.clear();
+  }
   bool done() const { return state_ == State::kDone; }
   bool newkeys_seen() const { return newkeys_; }
   int packets() const { return packets_; }

@@ -50,7 +50,9 @@ class TelnetSession : public AppSession {
   Decoder::Events events(bool server) {
     Decoder::Events e;
     e.on_data = [this, server](Bytes data) { this->data(server, data); };
-    e.on_option = [this, server](uint8_t verb, uint8_t option) { this->option(server, verb, option); };
+    e.on_option = [this, server](uint8_t verb, uint8_t option) {
+      this->option(server, verb, option);
+    };
     e.on_subnegotiation = [this, server](uint8_t option, Bytes params) {
       subnegotiation(server, option, params);
     };
@@ -80,8 +82,10 @@ class TelnetSession : public AppSession {
 
   void subnegotiation(bool server, uint8_t option, Bytes params) {
     const std::string summary = subnegotiation_summary(option, params);
-    if (static_cast<size_t>(record_->subnegotiations_size()) < ctx_.limits().max_items_per_message) {
-      record_->add_subnegotiations((server ? "server " : "client ") + option_name(option) + " " + summary);
+    if (static_cast<size_t>(record_->subnegotiations_size()) <
+        ctx_.limits().max_items_per_message) {
+      record_->add_subnegotiations((server ? "server " : "client ") + option_name(option) + " " +
+                                   summary);
     }
     if (server || params.empty()) return;
     // Values the client reports about itself (IS = 0), RFC 1091/1079/1096/1572.
@@ -98,7 +102,8 @@ class TelnetSession : public AppSession {
     std::string name, value;
     bool in_value = false, have = false;
     auto flush = [&] {
-      if (have && static_cast<size_t>(record_->environment_size()) < ctx_.limits().max_items_per_message) {
+      if (have &&
+          static_cast<size_t>(record_->environment_size()) < ctx_.limits().max_items_per_message) {
         record_->add_environment(name + "=" + value);
       }
       name.clear();
@@ -123,7 +128,8 @@ class TelnetSession : public AppSession {
   void data(bool server, Bytes bytes) {
     if (server) {
       record_->set_serverbytes(record_->serverbytes() + static_cast<int64_t>(bytes.size()));
-      lines_[1].feed(bytes, [this](std::string_view line, bool truncated) { server_line(line, truncated); });
+      lines_[1].feed(
+          bytes, [this](std::string_view line, bool truncated) { server_line(line, truncated); });
       return;
     }
     record_->set_clientbytes(record_->clientbytes() + static_cast<int64_t>(bytes.size()));
@@ -136,8 +142,9 @@ class TelnetSession : public AppSession {
         prompt_ = lines_[1].pending().empty() ? last_server_line_ : lines_[1].pending();
         prompt_taken_ = true;
       }
-      lines_[0].feed(bytes.subspan(i, 1),
-                     [this](std::string_view line, bool truncated) { client_line(line, truncated); });
+      lines_[0].feed(bytes.subspan(i, 1), [this](std::string_view line, bool truncated) {
+        client_line(line, truncated);
+      });
     }
   }
 
@@ -171,13 +178,15 @@ class TelnetSession : public AppSession {
       commands_full_ = true;
       ctx_.anomaly("telnet.too_many_commands",
                    "more than " + std::to_string(ctx_.limits().max_items_per_message) +
-                       " command lines, the rest not recorded", now_);
+                       " command lines, the rest not recorded",
+                   now_);
     }
   }
 
   void line_too_long(const char* side) {
-    ctx_.anomaly("telnet.line_too_long", std::string(side) + " line longer than " +
-                                             std::to_string(ctx_.limits().max_line_bytes) + " bytes, cut",
+    ctx_.anomaly("telnet.line_too_long",
+                 std::string(side) + " line longer than " +
+                     std::to_string(ctx_.limits().max_line_bytes) + " bytes, cut",
                  now_);
   }
 
@@ -187,7 +196,7 @@ class TelnetSession : public AppSession {
   LineEditor lines_[2];
   int64_t first_ts_ = 0;
   int64_t now_ = 0;
-  std::string prompt_;            // server text shown when the current client line started
+  std::string prompt_;  // server text shown when the current client line started
   bool prompt_taken_ = false;
   std::string last_server_line_;  // bounded by max_line_bytes
   bool logged_in_ = false;
@@ -196,7 +205,8 @@ class TelnetSession : public AppSession {
 
 bool is_negotiation(Bytes b) {
   // IAC WILL/WONT/DO/DONT/SB followed by a known option code (0..49) or EXOPL.
-  return b.size() >= 3 && b[0] == kIac && b[1] >= kSb && b[1] <= kDont && (b[2] < 50 || b[2] == 255);
+  return b.size() >= 3 && b[0] == kIac && b[1] >= kSb && b[1] <= kDont &&
+         (b[2] < 50 || b[2] == 255);
 }
 
 // Could still become a negotiation with more bytes.
@@ -226,8 +236,10 @@ ProbeResult probe(const ProbeInput& in) {
       return ProbeResult::kYes;
     }
   }
-  const bool client_open = negotiation_prefix(in.client) && in.client.size() < 3 && !in.client_final;
-  const bool server_open = negotiation_prefix(in.server) && in.server.size() < 3 && !in.server_final;
+  const bool client_open =
+      negotiation_prefix(in.client) && in.client.size() < 3 && !in.client_final;
+  const bool server_open =
+      negotiation_prefix(in.server) && in.server.size() < 3 && !in.server_final;
   return client_open || server_open ? ProbeResult::kNeedMore : ProbeResult::kNo;
 }
 

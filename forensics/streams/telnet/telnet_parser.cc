@@ -6,25 +6,71 @@ namespace netcap::app::telnet {
 
 std::string_view verb_name(uint8_t verb) {
   switch (verb) {
-    case kWill: return "WILL";
-    case kWont: return "WONT";
-    case kDo: return "DO";
-    case kDont: return "DONT";
-    default: return "";
+    case kWill:
+      return "WILL";
+    case kWont:
+      return "WONT";
+    case kDo:
+      return "DO";
+    case kDont:
+      return "DONT";
+    default:
+      return "";
   }
 }
 
 std::string option_name(uint8_t code) {
   // IANA "Telnet Options" registry.
-  static constexpr std::string_view kNames[] = {
-      "BINARY", "ECHO", "RECONNECTION", "SUPPRESS-GO-AHEAD", "APPROX-MESSAGE-SIZE", "STATUS",
-      "TIMING-MARK", "RCTE", "OUTPUT-LINE-WIDTH", "OUTPUT-PAGE-SIZE", "NAOCRD", "NAOHTS",
-      "NAOHTD", "NAOFFD", "NAOVTS", "NAOVTD", "NAOLFD", "EXTEND-ASCII", "LOGOUT", "BM", "DET",
-      "SUPDUP", "SUPDUP-OUTPUT", "SEND-LOCATION", "TERMINAL-TYPE", "END-OF-RECORD", "TUID",
-      "OUTMRK", "TTYLOC", "3270-REGIME", "X.3-PAD", "NAWS", "TERMINAL-SPEED",
-      "TOGGLE-FLOW-CONTROL", "LINEMODE", "X-DISPLAY-LOCATION", "ENVIRON", "AUTHENTICATION",
-      "ENCRYPT", "NEW-ENVIRON", "TN3270E", "XAUTH", "CHARSET", "RSP", "COM-PORT-OPTION",
-      "SLE", "START-TLS", "KERMIT", "SEND-URL", "FORWARD-X"};
+  static constexpr std::string_view kNames[] = {"BINARY",
+                                                "ECHO",
+                                                "RECONNECTION",
+                                                "SUPPRESS-GO-AHEAD",
+                                                "APPROX-MESSAGE-SIZE",
+                                                "STATUS",
+                                                "TIMING-MARK",
+                                                "RCTE",
+                                                "OUTPUT-LINE-WIDTH",
+                                                "OUTPUT-PAGE-SIZE",
+                                                "NAOCRD",
+                                                "NAOHTS",
+                                                "NAOHTD",
+                                                "NAOFFD",
+                                                "NAOVTS",
+                                                "NAOVTD",
+                                                "NAOLFD",
+                                                "EXTEND-ASCII",
+                                                "LOGOUT",
+                                                "BM",
+                                                "DET",
+                                                "SUPDUP",
+                                                "SUPDUP-OUTPUT",
+                                                "SEND-LOCATION",
+                                                "TERMINAL-TYPE",
+                                                "END-OF-RECORD",
+                                                "TUID",
+                                                "OUTMRK",
+                                                "TTYLOC",
+                                                "3270-REGIME",
+                                                "X.3-PAD",
+                                                "NAWS",
+                                                "TERMINAL-SPEED",
+                                                "TOGGLE-FLOW-CONTROL",
+                                                "LINEMODE",
+                                                "X-DISPLAY-LOCATION",
+                                                "ENVIRON",
+                                                "AUTHENTICATION",
+                                                "ENCRYPT",
+                                                "NEW-ENVIRON",
+                                                "TN3270E",
+                                                "XAUTH",
+                                                "CHARSET",
+                                                "RSP",
+                                                "COM-PORT-OPTION",
+                                                "SLE",
+                                                "START-TLS",
+                                                "KERMIT",
+                                                "SEND-URL",
+                                                "FORWARD-X"};
   if (code < std::size(kNames)) return std::string(kNames[code]);
   if (code == 255) return "EXOPL";
   return "OPTION-" + std::to_string(code);
@@ -134,9 +180,9 @@ void Decoder::feed(Bytes data) {
           state_ = State::kSb;
         } else if (b == kSe) {
           if (sb_overflow_) {
-            events_.on_anomaly("bad_subnegotiation",
-                               "subnegotiation of " + option_name(sb_option_) + " longer than " +
-                                   std::to_string(max_sb_) + " bytes, cut");
+            events_.on_anomaly("bad_subnegotiation", "subnegotiation of " +
+                                                         option_name(sb_option_) + " longer than " +
+                                                         std::to_string(max_sb_) + " bytes, cut");
           }
           if (events_.on_subnegotiation) events_.on_subnegotiation(sb_option_, sb_);
           sb_.clear();

@@ -29,10 +29,10 @@ std::string subnegotiation_summary(uint8_t option, Bytes params);
 class Decoder {
  public:
   struct Events {
-    std::function<void(Bytes data)> on_data;                   // data bytes, IAC IAC undoubled
+    std::function<void(Bytes data)> on_data;                      // data bytes, IAC IAC undoubled
     std::function<void(uint8_t verb, uint8_t option)> on_option;  // WILL/WONT/DO/DONT
     std::function<void(uint8_t option, Bytes params)> on_subnegotiation;
-    std::function<void(uint8_t command)> on_command;           // NOP, EC, EL, GA, ...
+    std::function<void(uint8_t command)> on_command;  // NOP, EC, EL, GA, ...
     std::function<void(std::string_view problem, std::string detail)> on_anomaly;
   };
   // `max_subnegotiation`: parameter bytes kept for one SB ... SE.
@@ -40,7 +40,10 @@ class Decoder {
       : max_sb_(max_subnegotiation), events_(std::move(events)) {}
   void feed(Bytes data);
   // Bytes missing: back to plain data.
-  void reset() { state_ = State::kData; sb_.clear(); }
+  void reset() {
+    state_ = State::kData;
+    sb_.clear();
+  }
 
  private:
   enum class State : uint8_t { kData, kIac, kOption, kSbOption, kSb, kSbIac };

@@ -13,7 +13,8 @@ namespace {
 
 using netcap::ByteCursor;
 
-// RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is SHA-256("HelloRetryRequest").
+// RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is
+// SHA-256("HelloRetryRequest").
 constexpr uint8_t kHelloRetryRequestRandom[32] = {
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
@@ -178,8 +179,7 @@ void walk_extensions(ByteCursor& c, std::vector<uint16_t>& types, ParseProblems&
   } else {
     block_bytes = c.bytes(total);
     if (!c.empty()) {
-      problems.extensions.push_back(std::to_string(c.remaining()) +
-                                    " bytes after the extensions");
+      problems.extensions.push_back(std::to_string(c.remaining()) + " bytes after the extensions");
     }
   }
   ByteCursor block(block_bytes);
@@ -239,16 +239,26 @@ std::string ja4_version(const ClientHello& h) {
   }
   if (v == 0) v = h.version;
   switch (v) {
-    case 0x0304: return "13";
-    case 0x0303: return "12";
-    case 0x0302: return "11";
-    case 0x0301: return "10";
-    case 0x0300: return "s3";
-    case 0x0002: return "s2";
-    case 0xfeff: return "d1";
-    case 0xfefd: return "d2";
-    case 0xfefc: return "d3";
-    default: return "00";
+    case 0x0304:
+      return "13";
+    case 0x0303:
+      return "12";
+    case 0x0302:
+      return "11";
+    case 0x0301:
+      return "10";
+    case 0x0300:
+      return "s3";
+    case 0x0002:
+      return "s2";
+    case 0xfeff:
+      return "d1";
+    case 0xfefd:
+      return "d2";
+    case 0xfefc:
+      return "d3";
+    default:
+      return "00";
   }
 }
 
@@ -259,7 +269,8 @@ std::string ja4_alpn(const ClientHello& h) {
   const std::string& v = h.alpns[0];
   uint8_t first = static_cast<uint8_t>(v.front());
   uint8_t last = static_cast<uint8_t>(v.back());
-  if (ascii_alnum(first) && ascii_alnum(last)) return {static_cast<char>(first), static_cast<char>(last)};
+  if (ascii_alnum(first) && ascii_alnum(last))
+    return {static_cast<char>(first), static_cast<char>(last)};
   static constexpr char kHex[] = "0123456789abcdef";
   return {kHex[first >> 4], kHex[last & 0x0f]};
 }
@@ -283,8 +294,8 @@ bool parse_client_hello(Bytes body, ClientHello& out, ParseProblems& problems) {
   Bytes sid = c.bytes(sid_len);
   uint16_t cs_len = c.u16be();
   if (!c.ok()) {
-    problems.fatal = "ClientHello cut before the cipher suites (" + std::to_string(body.size()) +
-                     " bytes)";
+    problems.fatal =
+        "ClientHello cut before the cipher suites (" + std::to_string(body.size()) + " bytes)";
     return false;
   }
   if (sid_len > 32) {  // RFC 8446 §4.1.2: legacy_session_id<0..32>
@@ -321,8 +332,8 @@ bool parse_server_hello(Bytes body, ServerHello& out, ParseProblems& problems) {
   out.cipher_suite = c.u16be();
   out.compression_method = c.u8();
   if (!c.ok()) {
-    problems.fatal = "ServerHello cut before the extensions (" + std::to_string(body.size()) +
-                     " bytes)";
+    problems.fatal =
+        "ServerHello cut before the extensions (" + std::to_string(body.size()) + " bytes)";
     return false;
   }
   if (sid_len > 32) {
@@ -338,14 +349,14 @@ bool parse_server_hello(Bytes body, ServerHello& out, ParseProblems& problems) {
   return true;
 }
 
-bool parse_certificate_list(Bytes body, size_t max_items, std::vector<Bytes>& out,
-                            bool& truncated, std::string& error) {
+bool parse_certificate_list(Bytes body, size_t max_items, std::vector<Bytes>& out, bool& truncated,
+                            std::string& error) {
   truncated = false;
   ByteCursor c(body);
   uint32_t total = c.u24be();
   if (!c.ok() || total != c.remaining()) {
-    error = "certificate list length " + std::to_string(total) + " != " +
-            std::to_string(c.remaining()) + " bytes in the message";
+    error = "certificate list length " + std::to_string(total) +
+            " != " + std::to_string(c.remaining()) + " bytes in the message";
     return false;
   }
   while (!c.empty()) {
@@ -449,8 +460,7 @@ void HandshakeAssembler::feed(Bytes data, Sink& sink) {
       record_left_ = (size_t{header_[3]} << 8) | header_[4];
       ++records_;
       in_record_ = true;
-      if (record_type_ == kApplicationData ||
-          (record_type_ == kChangeCipherSpec && !tls13_)) {
+      if (record_type_ == kApplicationData || (record_type_ == kChangeCipherSpec && !tls13_)) {
         // RFC 5246 §7.1: what follows ChangeCipherSpec is encrypted; RFC 8446 §5: every
         // encrypted TLS 1.3 record is application_data on the outside.
         state_ = State::kEncrypted;
@@ -507,7 +517,8 @@ void HandshakeAssembler::handshake_bytes(Bytes data, Sink& sink) {
     message_.clear();
     message_start_ = 0;
   } else if (message_start_ > 0) {
-    message_.erase(message_.begin(), message_.begin() + static_cast<std::ptrdiff_t>(message_start_));
+    message_.erase(message_.begin(),
+                   message_.begin() + static_cast<std::ptrdiff_t>(message_start_));
     message_start_ = 0;
   }
 }

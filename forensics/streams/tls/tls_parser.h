@@ -64,10 +64,10 @@ struct ClientHello {
   uint16_t version = 0;  // legacy_version
   std::vector<uint8_t> random;
   std::vector<uint8_t> session_id;
-  std::vector<uint16_t> cipher_suites;        // wire order, GREASE kept
+  std::vector<uint16_t> cipher_suites;  // wire order, GREASE kept
   std::vector<uint8_t> compression_methods;
-  std::vector<uint16_t> extensions;            // wire order, GREASE kept
-  std::string sni;                             // first host_name of server_name
+  std::vector<uint16_t> extensions;  // wire order, GREASE kept
+  std::string sni;                   // first host_name of server_name
   std::vector<std::string> alpns;
   std::vector<uint16_t> supported_groups;
   std::vector<uint8_t> ec_point_formats;
@@ -90,7 +90,7 @@ struct ServerHello {
   std::vector<uint16_t> extensions;
   uint16_t selected_version = 0;  // supported_versions, 0 when absent
   std::string alpn;
-  uint16_t selected_group = 0;    // key_share (ServerHello: the share's group; HRR: requested)
+  uint16_t selected_group = 0;  // key_share (ServerHello: the share's group; HRR: requested)
   bool is_hello_retry_request = false;
   bool session_ticket = false;
   bool extended_master_secret = false;
@@ -105,7 +105,7 @@ struct ServerHello {
 struct ParseProblems {
   std::string fatal;                    // non-empty: the hello is unusable
   std::vector<std::string> extensions;  // one text per damaged extension
-  size_t max_items = 4096;              // bound on list lengths kept (Limits::max_items_per_message)
+  size_t max_items = 4096;  // bound on list lengths kept (Limits::max_items_per_message)
 };
 
 // `body` is the handshake message body (without the 4-byte handshake header).
@@ -114,8 +114,8 @@ bool parse_server_hello(Bytes body, ServerHello& out, ParseProblems& problems);
 
 // TLS 1.2 Certificate body (RFC 5246 §7.4.2): the DER certificates, at most `max_items`
 // (`truncated` is set when more were present). False (with `error`) when the lengths do not fit.
-bool parse_certificate_list(Bytes body, size_t max_items, std::vector<Bytes>& out,
-                            bool& truncated, std::string& error);
+bool parse_certificate_list(Bytes body, size_t max_items, std::vector<Bytes>& out, bool& truncated,
+                            std::string& error);
 
 // JA3 string (Salesforce): version,ciphers,extensions,groups,point formats, decimal, '-'
 // separated, GREASE left out of ciphers, extensions and groups.
@@ -184,11 +184,11 @@ class HandshakeAssembler {
   size_t header_have_ = 0;
   uint8_t record_type_ = 0;
   uint16_t record_version_ = 0;
-  size_t record_left_ = 0;       // payload bytes of the current record still to come
+  size_t record_left_ = 0;  // payload bytes of the current record still to come
   bool in_record_ = false;
   uint16_t message_record_version_ = 0;  // record version where the current message began
-  std::vector<uint8_t> message_;  // handshake stream bytes not yet delivered
-  size_t message_start_ = 0;      // delivered prefix of message_ (compacted lazily)
+  std::vector<uint8_t> message_;         // handshake stream bytes not yet delivered
+  size_t message_start_ = 0;             // delivered prefix of message_ (compacted lazily)
   uint64_t records_ = 0;
 };
 

@@ -37,9 +37,29 @@ ProbeResult check_hello(Bytes b, bool final, uint8_t hello_type) {
 // IANA TLS HandshakeType values (RFC 8446 §4, RFC 5246, RFC 6066, RFC 8879, RFC 8870, NPN 67).
 bool known_handshake_type(uint8_t type) {
   switch (type) {
-    case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 8: case 11: case 12: case 13:
-    case 14: case 15: case 16: case 20: case 21: case 22: case 23: case 24: case 25: case 26:
-    case 67: case 254:
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 8:
+    case 11:
+    case 12:
+    case 13:
+    case 14:
+    case 15:
+    case 16:
+    case 20:
+    case 21:
+    case 22:
+    case 23:
+    case 24:
+    case 25:
+    case 26:
+    case 67:
+    case 254:
       return true;
     default:
       return false;
@@ -126,8 +146,9 @@ void TlsSession::on_handshake(StreamDirection dir, uint8_t type, tls::Bytes body
     case tls::kCertificateType:
       if (tls13_) {
         // RFC 8446 §4.4.2: TLS 1.3 certificates travel encrypted.
-        anomaly("tls.bad_handshake",
-                std::string(side(dir)) + "cleartext Certificate message after TLS 1.3 was selected");
+        anomaly(
+            "tls.bad_handshake",
+            std::string(side(dir)) + "cleartext Certificate message after TLS 1.3 was selected");
       } else {
         certificate(dir, body);
       }
@@ -135,8 +156,8 @@ void TlsSession::on_handshake(StreamDirection dir, uint8_t type, tls::Bytes body
     default:
       if (!known_handshake_type(type)) {
         anomaly("tls.bad_handshake", std::string(side(dir)) + "unknown handshake type " +
-                                         std::to_string(type) + " (" +
-                                         std::to_string(body.size()) + " bytes)");
+                                         std::to_string(type) + " (" + std::to_string(body.size()) +
+                                         " bytes)");
       }
       return;
   }

@@ -35,8 +35,8 @@ class TlsSession : public AppSession {
   AppContext& ctx_;
   tls::HandshakeAssembler assembler_[2];
   std::unique_ptr<DirectionSink> sinks_[2];
-  bool tls13_ = false;   // a ServerHello/HRR selected TLS 1.3
-  int64_t now_ns_ = 0;   // time of the data being parsed
+  bool tls13_ = false;  // a ServerHello/HRR selected TLS 1.3
+  int64_t now_ns_ = 0;  // time of the data being parsed
 };
 
 }  // namespace netcap::app

@@ -1,12 +1,6 @@
 #include "forensics/streams/tls/tls_x509.h"
 
 #include <arpa/inet.h>
-
-#include <cctype>
-#include <cstdint>
-#include <ctime>
-#include <memory>
-
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -14,6 +8,11 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include <cctype>
+#include <cstdint>
+#include <ctime>
+#include <memory>
 
 #include "forensics/app/text_util.h"
 
@@ -79,13 +78,20 @@ int64_t time_ns(const ASN1_TIME* t) {
 
 std::string key_type_name(int id) {
   switch (id) {
-    case EVP_PKEY_RSA: return "RSA";
-    case EVP_PKEY_RSA_PSS: return "RSA-PSS";
-    case EVP_PKEY_EC: return "EC";
-    case EVP_PKEY_DSA: return "DSA";
-    case EVP_PKEY_DH: return "DH";
-    case EVP_PKEY_ED25519: return "ED25519";
-    case EVP_PKEY_ED448: return "ED448";
+    case EVP_PKEY_RSA:
+      return "RSA";
+    case EVP_PKEY_RSA_PSS:
+      return "RSA-PSS";
+    case EVP_PKEY_EC:
+      return "EC";
+    case EVP_PKEY_DSA:
+      return "DSA";
+    case EVP_PKEY_DH:
+      return "DH";
+    case EVP_PKEY_ED25519:
+      return "ED25519";
+    case EVP_PKEY_ED448:
+      return "ED448";
     default: {
       const char* sn = OBJ_nid2sn(id);
       return sn != nullptr ? sn : "unknown";
@@ -141,7 +147,8 @@ CertificateInfo parse_certificate(std::span<const uint8_t> der, size_t max_names
     if (hex != nullptr) {
       info.serial_hex = hex;
       OPENSSL_free(hex);
-      for (char& c : info.serial_hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : info.serial_hex)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
   }
 

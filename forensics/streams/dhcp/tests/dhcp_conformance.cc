@@ -1,9 +1,8 @@
 // Conformance against tshark: every shared capture whose oracle/<name>.dhcp.tsv has rows is run
 // through the real engine; each tshark row must have a DHCPv4 record of the same frame with the
 // same values (columns listed below), and no record may lack a tshark row.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -125,8 +124,10 @@ TEST_CASE("dhcp conformance with tshark") {
                     (unsigned long long)frame, header[c].c_str(), row[c].c_str(), m->second.c_str(),
                     known(name, frame, header[c]) ? " (known difference)" : "");
       }
-      if (ok) ++matched;
-      else if (only_known) ++known_rows;
+      if (ok)
+        ++matched;
+      else if (only_known)
+        ++known_rows;
     }
     // Records of frames tshark has no (or fewer) rows for.
     size_t extra = 0;
@@ -134,7 +135,8 @@ TEST_CASE("dhcp conformance with tshark") {
       const size_t expected = used.count(f) ? used[f] : 0;
       if (v.size() > expected) extra += v.size() - expected;
     }
-    std::printf("%s: %zu/%zu rows match, %zu extra\n", name.c_str(), matched, rows.size() - 1, extra);
+    std::printf("%s: %zu/%zu rows match, %zu extra\n", name.c_str(), matched, rows.size() - 1,
+                extra);
     CHECK(matched + known_rows == rows.size() - 1);
     CHECK(extra == 0);
   }

@@ -1,6 +1,5 @@
 // DHCPv4 decoder, probe, session and real captures.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -39,7 +38,8 @@ std::vector<uint8_t> message(uint8_t op, const std::vector<uint8_t>& options, bo
   if (cookie) {
     for (uint8_t b : {0x63, 0x82, 0x53, 0x63}) m.push_back(b);
   }
-  for (uint8_t b : options) m.push_back(b);  // (push_back: GCC 12 -Warray-bounds false positive on insert)
+  for (uint8_t b : options)
+    m.push_back(b);  // (push_back: GCC 12 -Warray-bounds false positive on insert)
   return m;
 }
 
@@ -71,13 +71,18 @@ bool has_finding(const std::vector<dhcp::Finding>& f, std::string_view name) {
 }  // namespace
 
 TEST_CASE("dhcp: a DISCOVER with the common client options is decoded") {
-  auto m = message(1, cat({opt(53, {1}), opt(61, {1, 0x02, 0, 0, 0, 0, 0x01}),
-                           opt(50, {192, 168, 1, 50}), opt(12, "laptop"),
+  auto m = message(1, cat({opt(53, {1}),
+                           opt(61, {1, 0x02, 0, 0, 0, 0, 0x01}),
+                           opt(50, {192, 168, 1, 50}),
+                           opt(12, "laptop"),
                            // Client FQDN with the E bit: laptop.example.com in wire format.
-                           opt(81, {0x05, 0, 0, 6, 'l', 'a', 'p', 't', 'o', 'p', 7, 'e', 'x', 'a',
-                                    'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0}),
-                           opt(60, "MSFT 5.0"), opt(55, {1, 121, 3, 6, 15, 119, 252}),
-                           opt(57, {0x05, 0xdc}), opt(82, {1, 2, 'a', 'b'}), {255}}));
+                           opt(81, {0x05, 0,   0,   6,   'l', 'a', 'p', 't', 'o', 'p', 7, 'e',
+                                    'x',  'a', 'm', 'p', 'l', 'e', 3,   'c', 'o', 'm', 0}),
+                           opt(60, "MSFT 5.0"),
+                           opt(55, {1, 121, 3, 6, 15, 119, 252}),
+                           opt(57, {0x05, 0xdc}),
+                           opt(82, {1, 2, 'a', 'b'}),
+                           {255}}));
   DHCPv4 r;
   std::vector<dhcp::Finding> f;
   REQUIRE(dhcp::decode_dhcpv4(m, 64, r, f));
@@ -116,10 +121,15 @@ TEST_CASE("dhcp: a DISCOVER with the common client options is decoded") {
 }
 
 TEST_CASE("dhcp: an ACK's server options are decoded") {
-  auto m = message(2, cat({opt(53, {5}), opt(54, {10, 0, 0, 1}), opt(51, {0, 0, 0x0e, 0x10}),
-                           opt(58, {0, 0, 0x07, 0x08}), opt(59, {0, 0, 0x0c, 0x4e}),
-                           opt(1, {255, 255, 255, 0}), opt(3, {10, 0, 0, 1, 10, 0, 0, 2}),
-                           opt(6, {8, 8, 8, 8, 1, 1, 1, 1}), opt(15, std::string("corp\0", 5)),
+  auto m = message(2, cat({opt(53, {5}),
+                           opt(54, {10, 0, 0, 1}),
+                           opt(51, {0, 0, 0x0e, 0x10}),
+                           opt(58, {0, 0, 0x07, 0x08}),
+                           opt(59, {0, 0, 0x0c, 0x4e}),
+                           opt(1, {255, 255, 255, 0}),
+                           opt(3, {10, 0, 0, 1, 10, 0, 0, 2}),
+                           opt(6, {8, 8, 8, 8, 1, 1, 1, 1}),
+                           opt(15, std::string("corp\0", 5)),
                            {0, 0, 255, 0, 0}}));
   DHCPv4 r;
   std::vector<dhcp::Finding> f;
@@ -157,8 +167,8 @@ TEST_CASE("dhcp: option overload moves options into file and sname") {
   CHECK(r.options(3).field() == "sname");
 
   // Without overload the same bytes are plain text fields.
-  auto plain = message(1, cat({opt(53, {3}), {255}}), true,
-                       std::vector<uint8_t>{'s', 'r', 'v', 0}, std::vector<uint8_t>{'p', 'x', 'e', 0});
+  auto plain = message(1, cat({opt(53, {3}), {255}}), true, std::vector<uint8_t>{'s', 'r', 'v', 0},
+                       std::vector<uint8_t>{'p', 'x', 'e', 0});
   DHCPv4 p;
   REQUIRE(dhcp::decode_dhcpv4(plain, 64, p, f));
   CHECK(p.servername() == "srv");
@@ -189,7 +199,8 @@ TEST_CASE("dhcp: bad options are reported and what came before is kept") {
   // Wrong fixed lengths.
   DHCPv4 w;
   f.clear();
-  REQUIRE(dhcp::decode_dhcpv4(message(1, cat({opt(53, {1, 2}), opt(54, {1, 2, 3}), {255}})), 64, w, f));
+  REQUIRE(
+      dhcp::decode_dhcpv4(message(1, cat({opt(53, {1, 2}), opt(54, {1, 2, 3}), {255}})), 64, w, f));
   CHECK(f.size() == 2);
   CHECK(w.messagetype() == 0);
   CHECK(w.serverid().empty());
@@ -197,7 +208,8 @@ TEST_CASE("dhcp: bad options are reported and what came before is kept") {
   // Unterminated options, an unknown message type and too many options.
   DHCPv4 u;
   f.clear();
-  REQUIRE(dhcp::decode_dhcpv4(message(1, cat({opt(53, {99}), opt(12, "a"), opt(12, "b")})), 2, u, f));
+  REQUIRE(
+      dhcp::decode_dhcpv4(message(1, cat({opt(53, {99}), opt(12, "a"), opt(12, "b")})), 2, u, f));
   CHECK(has_finding(f, "dhcp.missing_end"));
   CHECK(has_finding(f, "dhcp.unknown_message_type"));
   CHECK(has_finding(f, "dhcp.too_many_options"));
@@ -253,7 +265,9 @@ TEST_CASE("dhcp: probe") {
 namespace {
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
 };
 }  // namespace
 
@@ -272,8 +286,10 @@ TEST_CASE("dhcp: session stamps the flow, keeps ciaddr as ClientIP and reports c
   flow.server_port = 67;
   auto consumer = layer.create(flow);
   auto m = message(1, cat({opt(53, {3}), opt(12, "host"), {255}}));
-  consumer->on_datagram(StreamDirection::kClientToServer, m, static_cast<uint32_t>(m.size()), 1000, 7);
-  consumer->on_datagram(StreamDirection::kClientToServer, m, static_cast<uint32_t>(m.size() + 20), 2000, 8);
+  consumer->on_datagram(StreamDirection::kClientToServer, m, static_cast<uint32_t>(m.size()), 1000,
+                        7);
+  consumer->on_datagram(StreamDirection::kClientToServer, m, static_cast<uint32_t>(m.size() + 20),
+                        2000, 8);
   consumer->on_end(StreamEndReason::kIdle, 3000);
   CHECK(consumer->application_protocol() == "dhcp");
   std::vector<const DHCPv4*> recs;

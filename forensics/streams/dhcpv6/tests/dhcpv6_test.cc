@@ -1,6 +1,5 @@
 // DHCPv6 decoder, probe, session and a real capture.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -24,7 +23,8 @@ using Buf = std::vector<uint8_t>;
 void u16(Buf& b, uint16_t v) { b.push_back(uint8_t(v >> 8)), b.push_back(uint8_t(v)); }
 void u32(Buf& b, uint32_t v) { u16(b, uint16_t(v >> 16)), u16(b, uint16_t(v)); }
 void append(Buf& b, const Buf& x) {
-  for (uint8_t v : x) b.push_back(v);  // (push_back: GCC 12 -Warray-bounds false positive on insert)
+  for (uint8_t v : x)
+    b.push_back(v);  // (push_back: GCC 12 -Warray-bounds false positive on insert)
 }
 Buf opt(uint16_t code, const Buf& value) {
   Buf o;
@@ -87,8 +87,9 @@ TEST_CASE("dhcpv6: a REQUEST with IA_NA, IA_PD, FQDN, vendor class and ORO") {
   u16(oro, 23), u16(oro, 24), u16(oro, 39);
   Buf elapsed;
   u16(elapsed, 250);
-  Buf m = msg(3, 0x2d1603, {opt(1, duid_llt()), opt(3, ia_na), opt(25, ia_pd), opt(39, fqdn),
-                            opt(16, vendor), opt(6, oro), opt(8, elapsed)});
+  Buf m = msg(3, 0x2d1603,
+              {opt(1, duid_llt()), opt(3, ia_na), opt(25, ia_pd), opt(39, fqdn), opt(16, vendor),
+               opt(6, oro), opt(8, elapsed)});
   DHCPv6 r;
   std::vector<dhcpv6::Finding> f;
   REQUIRE(dhcpv6::decode_dhcpv6(m, 64, r, f));
@@ -201,7 +202,8 @@ TEST_CASE("dhcpv6: malformed input") {
   // Too many options.
   f.clear();
   DHCPv6 e;
-  REQUIRE(dhcpv6::decode_dhcpv6(msg(1, 1, {opt(8, Buf{0, 1}), opt(8, Buf{0, 1}), opt(8, Buf{0, 1})}), 2, e, f));
+  REQUIRE(dhcpv6::decode_dhcpv6(
+      msg(1, 1, {opt(8, Buf{0, 1}), opt(8, Buf{0, 1}), opt(8, Buf{0, 1})}), 2, e, f));
   CHECK(has(f, "dhcpv6.too_many_options"));
   CHECK(e.options_size() == 2);
 }
@@ -226,7 +228,9 @@ TEST_CASE("dhcpv6: probe") {
 namespace {
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
 };
 }  // namespace
 

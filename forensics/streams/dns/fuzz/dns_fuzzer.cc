@@ -54,7 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t step = 1 + (mode >> 3) % 7;
   while (pos < in.size()) {
     const size_t n = std::min(in.size() - pos, step * 13);
-    const auto dir = (pos / n) % 2 ? StreamDirection::kServerToClient : StreamDirection::kClientToServer;
+    const auto dir =
+        (pos / n) % 2 ? StreamDirection::kServerToClient : StreamDirection::kClientToServer;
     if (flow.ip_protocol == 6) {
       if ((mode & 0x40) && pos > 0 && pos % 5 == 0) session.on_gap(dir, in[pos] % 64, ts);
       session.on_data(StreamDirection::kClientToServer, in.subspan(pos, n), ts);

@@ -3,9 +3,8 @@
 // table leaves mDNS and LLMNR out). Rows are matched by (frame for UDP, else timestamp) + ID and
 // compared on is_response, dns_id, opcode, rcode, flags, qname, qtype, an_count, ns_count,
 // ar_count and answers. Prints "<capture>: M/N rows match, E extra" and the first mismatches.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -52,22 +51,31 @@ std::string tshark_answer(const DNSResourceRecord& rr) {
 // target, MX/SRV fields, only the mname for SOA, nothing for DNSSEC and other types).
 std::string tshark_tree_label(const DNSResourceRecord& rr) {
   switch (rr.type()) {
-    case 1: case 2: case 5: case 12: case 15: case 28: case 33:
+    case 1:
+    case 2:
+    case 5:
+    case 12:
+    case 15:
+    case 28:
+    case 33:
       return rr.answer() + "/" + std::to_string(rr.class_());
-    case 6: return rr.name() + " SOA " + rr.soa().mname() + "/" + std::to_string(rr.class_());
-    default: return rr.name() + " " + rr.typename_() + "/" + std::to_string(rr.class_());
+    case 6:
+      return rr.name() + " SOA " + rr.soa().mname() + "/" + std::to_string(rr.class_());
+    default:
+      return rr.name() + " " + rr.typename_() + "/" + std::to_string(rr.class_());
   }
 }
 
-const std::vector<std::string> kColumns = {"is_response", "dns_id", "opcode", "rcode", "flags",
-                                           "qname", "qtype", "an_count", "ns_count", "ar_count",
-                                           "answers"};
+const std::vector<std::string> kColumns = {"is_response", "dns_id",   "opcode", "rcode",
+                                           "flags",       "qname",    "qtype",  "an_count",
+                                           "ns_count",    "ar_count", "answers"};
 
 std::vector<std::string> our_row(const DNS& d) {
   char id[8];
   std::snprintf(id, sizeof id, "0x%04x", static_cast<unsigned>(d.id()));
   std::string flags;
-  for (auto [name, on] : {std::pair{"AA", d.aa()}, {"TC", d.tc()}, {"RD", d.rd()}, {"RA", d.ra()}}) {
+  for (auto [name, on] :
+       {std::pair{"AA", d.aa()}, {"TC", d.tc()}, {"RD", d.rd()}, {"RA", d.ra()}}) {
     if (!on) continue;
     if (!flags.empty()) flags += ',';
     flags += name;
@@ -165,7 +173,8 @@ TEST_CASE("dns conformance with tshark's dns tables") {
   for (const auto& e : std::filesystem::directory_iterator(dir + "/oracle")) {
     const std::string f = e.path().filename().string();
     const std::string suffix = ".dns.tsv";
-    if (f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (f.size() > suffix.size() &&
+        f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0) {
       names.push_back(f.substr(0, f.size() - suffix.size()));
     }
   }
@@ -191,8 +200,9 @@ TEST_CASE("dns conformance with tshark's dns tables") {
       for (size_t i = 0; i < ours.size() && hit == nullptr; ++i) {
         if (used[i]) continue;
         const DNS& d = *ours[i];
-        const bool same_place = row.transport == "udp" ? d.transport() == "udp" && d.frame() == row.frame
-                                                       : d.transport() == row.transport && d.timestamp() == row.ts_ns;
+        const bool same_place = row.transport == "udp"
+                                    ? d.transport() == "udp" && d.frame() == row.frame
+                                    : d.transport() == row.transport && d.timestamp() == row.ts_ns;
         if (!same_place || our_row(d)[1] != row.id) continue;
         used[i] = true;
         hit = &d;
@@ -217,19 +227,20 @@ TEST_CASE("dns conformance with tshark's dns tables") {
         if (name == k.capture && row.frame == k.frame) known = &k;
       }
       if (known == nullptr) ++unexplained;
-      mismatches.push_back("  frame " + std::to_string(row.frame) + " id " + row.id + ": " + problem +
-                           (known ? std::string(" [known: ") + known->reason + "]" : ""));
+      mismatches.push_back("  frame " + std::to_string(row.frame) + " id " + row.id + ": " +
+                           problem + (known ? std::string(" [known: ") + known->reason + "]" : ""));
     }
     const size_t extra = static_cast<size_t>(std::count(used.begin(), used.end(), false));
     std::printf("%s: %zu/%zu rows match, %zu extra\n", name.c_str(), matched, rows.size(), extra);
-    for (size_t i = 0; i < mismatches.size() && i < 5; ++i) std::printf("%s\n", mismatches[i].c_str());
+    for (size_t i = 0; i < mismatches.size() && i < 5; ++i)
+      std::printf("%s\n", mismatches[i].c_str());
     for (size_t i = 0, shown = 0; i < ours.size() && shown < 3; ++i) {
       if (used[i]) continue;
       ++shown;
       std::printf("  extra: frame %llu ts %lld id 0x%04x %s\n",
                   static_cast<unsigned long long>(ours[i]->frame()),
-                  static_cast<long long>(ours[i]->timestamp()), static_cast<unsigned>(ours[i]->id()),
-                  ours[i]->queryname().c_str());
+                  static_cast<long long>(ours[i]->timestamp()),
+                  static_cast<unsigned>(ours[i]->id()), ours[i]->queryname().c_str());
     }
     total += rows.size();
     total_matched += matched;

@@ -1,6 +1,5 @@
 // DNS parser, session (UDP and TCP framing, gaps, pairing), probes and real captures.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <memory>
 #include <string>
@@ -88,10 +87,11 @@ Parsed parse(const Msg& m, Flavor flavor = Flavor::kDns, size_t max_records = 40
   return p;
 }
 
-
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
   std::vector<const DNS*> dns() const {
     std::vector<const DNS*> out;
     for (const auto& r : records) {
@@ -242,7 +242,17 @@ TEST_CASE("dns parser: every decoded RDATA type") {
   }
   SECTION("SOA") {
     Msg rd;
-    rd.u8(2).raw("ns").ptr(12).u8(4).raw("host").ptr(12).u32(2024010101).u32(7200).u32(900).u32(1209600).u32(300);
+    rd.u8(2)
+        .raw("ns")
+        .ptr(12)
+        .u8(4)
+        .raw("host")
+        .ptr(12)
+        .u32(2024010101)
+        .u32(7200)
+        .u32(900)
+        .u32(1209600)
+        .u32(300);
     auto p = parse(answer(6, rd.b));
     REQUIRE(p.result.problems.empty());
     const DNSSOA& s = p.rec.answers(0).soa();
@@ -278,12 +288,12 @@ TEST_CASE("dns parser: every decoded RDATA type") {
   }
   SECTION("HTTPS with alpn, port, ipv4hint, ech, ipv6hint, mandatory") {
     Msg rd;
-    rd.u16(1).u8(0);  // priority 1, target "." (root)
-    rd.u16(0).u16(2).u16(1);                         // mandatory: alpn
+    rd.u16(1).u8(0);                                   // priority 1, target "." (root)
+    rd.u16(0).u16(2).u16(1);                           // mandatory: alpn
     rd.u16(1).u16(6).u8(2).raw("h2").u8(2).raw("h3");  // alpn
-    rd.u16(3).u16(2).u16(8443);                      // port
+    rd.u16(3).u16(2).u16(8443);                        // port
     rd.u16(4).u16(8).bytes({1, 2, 3, 4, 5, 6, 7, 8});  // ipv4hint
-    rd.u16(5).u16(3).bytes({0xab, 0xcd, 0xef});      // ech
+    rd.u16(5).u16(3).bytes({0xab, 0xcd, 0xef});        // ech
     rd.u16(6).u16(16).bytes({0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2});
     auto p = parse(answer(65, rd.b));
     REQUIRE(p.result.problems.empty());
@@ -319,7 +329,15 @@ TEST_CASE("dns parser: every decoded RDATA type") {
     CHECK(k.keytag() == 0x050b);
 
     Msg rd;
-    rd.u16(1).u8(8).u8(2).u32(3600).u32(1700000000).u32(1690000000).u16(12345).ptr(12).bytes({0xff, 0xfe});
+    rd.u16(1)
+        .u8(8)
+        .u8(2)
+        .u32(3600)
+        .u32(1700000000)
+        .u32(1690000000)
+        .u16(12345)
+        .ptr(12)
+        .bytes({0xff, 0xfe});
     auto sig = parse(answer(46, rd.b));
     REQUIRE(sig.result.problems.empty());
     const DNSRRSIG& s = sig.rec.answers(0).rrsig();
@@ -333,7 +351,8 @@ TEST_CASE("dns parser: every decoded RDATA type") {
     CHECK(s.signature() == "//4=");
 
     Msg nsec;
-    // window 0: A(1) NS(2) -> byte 0 = 0x60; RRSIG(46) NSEC(47): byte 5 = 0x03; window 1: CAA(257): bit 1
+    // window 0: A(1) NS(2) -> byte 0 = 0x60; RRSIG(46) NSEC(47): byte 5 = 0x03; window 1: CAA(257):
+    // bit 1
     nsec.u8(1).raw("b").ptr(12).u8(0).u8(6).bytes({0x60, 0, 0, 0, 0, 0x03}).u8(1).u8(1).u8(0x40);
     auto n = parse(answer(47, nsec.b));
     REQUIRE(n.result.problems.empty());
@@ -452,7 +471,8 @@ TEST_CASE("dns parser: malformed messages") {
     Msg m;
     m.header(1, 0x8180, 1, 3, 0, 0).name("example.com").u16(1).u16(1);
     for (int i = 0; i < 3; ++i) m.rr(1, 4).bytes({1, 1, 1, 1});
-    CHECK(names(parse(m, Flavor::kDns, 3).result) == std::vector<std::string>{"dns.too_many_records"});
+    CHECK(names(parse(m, Flavor::kDns, 3).result) ==
+          std::vector<std::string>{"dns.too_many_records"});
     CHECK(parse(m, Flavor::kDns, 3).rec.answers_size() == 2);
     m.u8(0xff);
     CHECK(names(parse(m).result) == std::vector<std::string>{"dns.trailing_data"});
@@ -476,12 +496,14 @@ TEST_CASE("dns parser: malformed messages") {
 
 TEST_CASE("dns plausibility: strict enough not to take other UDP payloads") {
   CHECK(dns::plausible_message(query(1, "example.com").view(), Flavor::kDns, true, false) == 1);
-  CHECK(dns::plausible_message(reply(1, "example.com", "1.2.3.4").view(), Flavor::kDns, true, false) == 1);
+  CHECK(dns::plausible_message(reply(1, "example.com", "1.2.3.4").view(), Flavor::kDns, true,
+                               false) == 1);
   // NTP client packet, a SIP request, zeros.
   std::vector<uint8_t> ntp(48, 0);
   ntp[0] = 0x23;
   CHECK(dns::plausible_message(ntp, Flavor::kDns, false, false) == 0);
-  CHECK(dns::plausible_message(as_bytes("REGISTER sip:example.com SIP/2.0\r\n\r\n"), Flavor::kDns, false, false) == 0);
+  CHECK(dns::plausible_message(as_bytes("REGISTER sip:example.com SIP/2.0\r\n\r\n"), Flavor::kDns,
+                               false, false) == 0);
   CHECK(dns::plausible_message(std::vector<uint8_t>(40, 0), Flavor::kDns, false, false) == 0);
   // NetBIOS name query: one 32-byte label of A..P.
   Msg nb;
@@ -497,9 +519,12 @@ TEST_CASE("dns plausibility: strict enough not to take other UDP payloads") {
 
 TEST_CASE("dns udp session: records, sender stamping and query/response pairing") {
   SessionHarness h(false);
-  h.session->on_datagram(StreamDirection::kClientToServer, query(0x42, "example.com").view(), 29, 1'000, 5);
-  h.session->on_datagram(StreamDirection::kServerToClient, reply(0x41, "example.com", "1.1.1.1").view(), 45, 2'000, 6);
-  h.session->on_datagram(StreamDirection::kServerToClient, reply(0x42, "EXAMPLE.com", "1.2.3.4").view(), 45, 3'500, 7);
+  h.session->on_datagram(StreamDirection::kClientToServer, query(0x42, "example.com").view(), 29,
+                         1'000, 5);
+  h.session->on_datagram(StreamDirection::kServerToClient,
+                         reply(0x41, "example.com", "1.1.1.1").view(), 45, 2'000, 6);
+  h.session->on_datagram(StreamDirection::kServerToClient,
+                         reply(0x42, "EXAMPLE.com", "1.2.3.4").view(), 45, 3'500, 7);
   h.session->on_end(StreamEndReason::kIdle, 4'000);
   auto recs = h.emitted.dns();
   REQUIRE(recs.size() == 3);
@@ -521,10 +546,13 @@ TEST_CASE("dns udp session: pending queries are bounded") {
   SessionHarness h(false);
   h.limits.max_pending_transactions = 2;
   for (unsigned id = 1; id <= 3; ++id) {
-    h.session->on_datagram(StreamDirection::kClientToServer, query(id, "example.com").view(), 29, id, id);
+    h.session->on_datagram(StreamDirection::kClientToServer, query(id, "example.com").view(), 29,
+                           id, id);
   }
-  h.session->on_datagram(StreamDirection::kServerToClient, reply(1, "example.com", "1.1.1.1").view(), 45, 10, 10);
-  h.session->on_datagram(StreamDirection::kServerToClient, reply(3, "example.com", "1.1.1.1").view(), 45, 11, 11);
+  h.session->on_datagram(StreamDirection::kServerToClient,
+                         reply(1, "example.com", "1.1.1.1").view(), 45, 10, 10);
+  h.session->on_datagram(StreamDirection::kServerToClient,
+                         reply(3, "example.com", "1.1.1.1").view(), 45, 11, 11);
   auto recs = h.emitted.dns();
   REQUIRE(recs.size() == 5);
   CHECK(recs[3]->responsetimens() == 0);  // query 1 was dropped
@@ -552,7 +580,9 @@ TEST_CASE("dns tcp session: several messages per segment and messages split acro
   auto r1 = framed(reply(1, "a.example", "1.1.1.1"));
   s2c.insert(s2c.end(), r1.begin(), r1.end());
   // byte by byte, then the rest
-  for (size_t i = 0; i < 20; ++i) h.session->on_data(StreamDirection::kServerToClient, Bytes(s2c).subspan(i, 1), 200 + int64_t(i));
+  for (size_t i = 0; i < 20; ++i)
+    h.session->on_data(StreamDirection::kServerToClient, Bytes(s2c).subspan(i, 1),
+                       200 + int64_t(i));
   h.session->on_data(StreamDirection::kServerToClient, Bytes(s2c).subspan(20), 300);
   h.session->on_end(StreamEndReason::kFin, 400);
   auto recs = h.emitted.dns();
@@ -606,12 +636,14 @@ TEST_CASE("dns tcp session: length prefix that does not fit the message; end ins
   Msg q = query(3, "example.com");
   q.u8(0).u8(0);  // two bytes beyond the sections, counted in the prefix
   h.session->on_data(StreamDirection::kClientToServer, framed(q), 1);
-  h.session->on_data(StreamDirection::kClientToServer, std::vector<uint8_t>{0, 5, 1, 2, 3, 4, 5}, 2);
+  h.session->on_data(StreamDirection::kClientToServer, std::vector<uint8_t>{0, 5, 1, 2, 3, 4, 5},
+                     2);
   auto r = framed(reply(3, "example.com", "1.2.3.4"));
   h.session->on_data(StreamDirection::kServerToClient, Bytes(r).first(r.size() - 1), 3);
   h.session->on_end(StreamEndReason::kFin, 4);
   CHECK(h.emitted.dns().size() == 1);
-  CHECK(h.emitted.anomalies() == std::vector<std::string>{"dns.tcp_length_mismatch", "dns.tcp_length_mismatch",
+  CHECK(h.emitted.anomalies() == std::vector<std::string>{"dns.tcp_length_mismatch",
+                                                          "dns.tcp_length_mismatch",
                                                           "dns.truncated_message"});
 }
 
@@ -726,7 +758,8 @@ TEST_CASE("dns capture: AXFR over TCP spanning several segments") {
   const DNS& r = *recs[1];
   CHECK(r.complete());
   REQUIRE(r.answers_size() == 21);
-  CHECK(r.answers(0).answer() == "contoso.local SOA dns3.contoso.local hostmaster 71 900 600 86400 3600");
+  CHECK(r.answers(0).answer() ==
+        "contoso.local SOA dns3.contoso.local hostmaster 71 900 600 86400 3600");
   CHECK(r.answers(0).soa().serial() == 71);
   CHECK(r.answers(4).srv().port() == 3268);
   CHECK(r.answers(4).srv().name() == "dns3.contoso.local");
@@ -805,12 +838,19 @@ TEST_CASE("dns capture: mDNS and LLMNR of dns-many-queries-cname are their own p
   for (const DNS* d : mdns) CHECK(d->dstport() == 5353);
 }
 
-TEST_CASE("dns captures: well-formed DNS captures raise no dns anomalies; other flows are not taken") {
-  const char* const kCaptures[] = {"dns-a-aaaa-mx.pcap", "dns-axfr-tcp.pcapng", "dns-txt.pcap",
-                                   "dns-nxdomain-soa.pcap", "dns-record-types-mix.pcap",
+TEST_CASE(
+    "dns captures: well-formed DNS captures raise no dns anomalies; other flows are not taken") {
+  const char* const kCaptures[] = {"dns-a-aaaa-mx.pcap",
+                                   "dns-axfr-tcp.pcapng",
+                                   "dns-txt.pcap",
+                                   "dns-nxdomain-soa.pcap",
+                                   "dns-record-types-mix.pcap",
                                    "dns-truncated-tcp-fallback-dnssec.pcapng",
-                                   "dns-ipv6-fragmented-txt.pcap", "dns-many-queries-cname.pcap",
-                                   "ntp-client-server.pcap", "sip-calls.pcap", "tftp-read.pcap",
+                                   "dns-ipv6-fragmented-txt.pcap",
+                                   "dns-many-queries-cname.pcap",
+                                   "ntp-client-server.pcap",
+                                   "sip-calls.pcap",
+                                   "tftp-read.pcap",
                                    "linux-sll-mixed.pcap"};
   for (const char* name : kCaptures) {
     const std::string path = testing::shared_capture(name);
@@ -834,8 +874,9 @@ TEST_CASE("dns captures: well-formed DNS captures raise no dns anomalies; other 
     INFO(name << ": " << summary);
     if (std::string(name) == "dns-axfr-tcp.pcapng") {
       // Windows nslookup appends "MS" to its AXFR query, inside the length prefix (frame 6).
-      CHECK(anomalies == std::vector<std::string>{
-                             "dns.tcp_length_mismatch: length prefix 33: 2 bytes after the last section"});
+      CHECK(anomalies ==
+            std::vector<std::string>{
+                "dns.tcp_length_mismatch: length prefix 33: 2 bytes after the last section"});
     } else {
       CHECK(anomalies == std::vector<std::string>{});
     }

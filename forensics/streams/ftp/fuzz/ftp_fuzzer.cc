@@ -47,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const uint8_t ctl = data[i];
     const size_t len = data[i + 1];
     i += 2;
-    const auto dir = (ctl & 1) ? StreamDirection::kServerToClient : StreamDirection::kClientToServer;
+    const auto dir =
+        (ctl & 1) ? StreamDirection::kServerToClient : StreamDirection::kClientToServer;
     AppSession* target = control.get();
     if (ctl & 4) {
       if (!data_session) {

@@ -2,7 +2,6 @@
 // be an FTPData record (RETR/STOR/APPE/STOU) with the same file name and byte count.
 // Prints "<capture>: <matched>/<tshark rows> rows match, <extra> extra" per capture.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>

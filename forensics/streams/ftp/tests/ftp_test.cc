@@ -1,6 +1,5 @@
 // FTP: parser units, control/data session behaviour and the shared FTP captures.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <memory>
 #include <string>
@@ -22,7 +21,9 @@ namespace {
 
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
   template <typename T>
   std::vector<const T*> of() const {
     std::vector<const T*> out;
@@ -49,7 +50,9 @@ struct TestObserver : DataObserver {
   SeenTransfer& seen;
   explicit TestObserver(SeenTransfer& s) : seen(s) {}
   void on_begin(const DataTransfer& t, int64_t) override { seen.info = t; }
-  void on_data(std::span<const uint8_t> b, int64_t) override { seen.bytes += std::string(as_text(b)); }
+  void on_data(std::span<const uint8_t> b, int64_t) override {
+    seen.bytes += std::string(as_text(b));
+  }
   void on_gap(uint64_t n, int64_t) override { seen.gaps += n; }
   void on_end(bool complete, int64_t) override {
     seen.ended = true;
@@ -208,7 +211,9 @@ TEST_CASE("ftp session: command/reply pairs, multi-line, preliminary, credential
   CHECK(recs[4]->serverport() == 21);
 }
 
-TEST_CASE("ftp passive: data connection opened before RETR gets the command through the expectation link") {
+TEST_CASE(
+    "ftp passive: data connection opened before RETR gets the command through the expectation "
+    "link") {
   Harness h;
   h.server("220 x\r\n");
   h.client("PASV\r\n");
@@ -303,7 +308,8 @@ struct Transfer {
 std::vector<Transfer> transfers(const testing::CaptureRun& run) {
   std::vector<Transfer> out;
   for (const FTPData* d : run.of<FTPData>()) {
-    out.push_back({d->command(), d->filename(), d->direction(), d->parentflowid(), d->bytes(), d->complete()});
+    out.push_back({d->command(), d->filename(), d->direction(), d->parentflowid(), d->bytes(),
+                   d->complete()});
   }
   return out;
 }
@@ -317,7 +323,8 @@ TEST_CASE("ftp-active-download: PORT channels linked to NLST, RETR, NLST") {
   REQUIRE(run.has_value());
   auto t = transfers(run.value());
   REQUIRE(t.size() == 3);
-  std::sort(t.begin(), t.end(), [](const Transfer& a, const Transfer& b) { return a.command < b.command; });
+  std::sort(t.begin(), t.end(),
+            [](const Transfer& a, const Transfer& b) { return a.command < b.command; });
   CHECK(t[0].command == "NLST");
   CHECK(t[2].command == "RETR");
   CHECK(t[2].file == "index.html");
@@ -348,12 +355,15 @@ TEST_CASE("ftp-ipv6-epsv-eprt: EPSV and EPRT channels, multi-line replies") {
   auto t = transfers(run.value());
   REQUIRE(t.size() == 5);  // flows.tsv: streams 1-5
   std::vector<std::string> got;
-  for (const Transfer& x : t) got.push_back(x.command + " " + x.file + " " + std::to_string(x.bytes));
+  for (const Transfer& x : t)
+    got.push_back(x.command + " " + x.file + " " + std::to_string(x.bytes));
   std::sort(got.begin(), got.end());
   // Listings' sizes are whatever they are; the two RETRs are robots.txt, 77 bytes (objects.tsv).
   CHECK(std::count(got.begin(), got.end(), "RETR robots.txt 77") == 2);
-  CHECK(std::count_if(got.begin(), got.end(), [](const std::string& s) { return s.rfind("LIST ", 0) == 0; }) == 2);
-  CHECK(std::count_if(got.begin(), got.end(), [](const std::string& s) { return s.rfind("NLST ", 0) == 0; }) == 1);
+  CHECK(std::count_if(got.begin(), got.end(),
+                      [](const std::string& s) { return s.rfind("LIST ", 0) == 0; }) == 2);
+  CHECK(std::count_if(got.begin(), got.end(),
+                      [](const std::string& s) { return s.rfind("NLST ", 0) == 0; }) == 1);
   for (const FTP* f : run.value().of<FTP>()) {
     if (f->command() == "PASS") {
       CHECK(f->user() == "anonymous");

@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (i + 2 <= size) {
     const uint8_t control = data[i];
     const size_t len = std::min<size_t>(data[i + 1], size - i - 2);
-    const auto dir = (control & 1) ? StreamDirection::kServerToClient : StreamDirection::kClientToServer;
+    const auto dir =
+        (control & 1) ? StreamDirection::kServerToClient : StreamDirection::kClientToServer;
     if (control & 2) {
       session.on_gap(dir, data[i + 1], ts);
       i += 2;

@@ -153,7 +153,8 @@ TEST_CASE("capture: shared http-keepalive-gzip-many") {
   CHECK(h.size() >= 57);
   size_t decoded = 0;
   for (const HTTP* x : h) {
-    if (x->rescontentencoding() == "gzip" && x->responsecomplete() && x->decodeerror().empty()) ++decoded;
+    if (x->rescontentencoding() == "gzip" && x->responsecomplete() && x->decodeerror().empty())
+      ++decoded;
   }
   CHECK(decoded > 40);
 }

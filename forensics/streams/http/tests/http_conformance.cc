@@ -3,11 +3,10 @@
 // per connection (client and server endpoints). Prints per capture
 //   "<capture>: M/N rows match, E extra"
 // and fails below the target (all rows, unless the capture is in kKnownDifferences).
-#include <catch2/catch.hpp>
-
 #include <dirent.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -77,7 +76,8 @@ std::string length_text(int64_t v) { return v < 0 ? "" : std::to_string(v); }
 std::string compare_request(const Row& t, const HTTP& h) {
   std::string d;
   auto cmp = [&](const char* name, const std::string& ours) {
-    if (t.at(name) != ours) d += std::string(" ") + name + ": tshark='" + t.at(name) + "' ours='" + ours + "'";
+    if (t.at(name) != ours)
+      d += std::string(" ") + name + ": tshark='" + t.at(name) + "' ours='" + ours + "'";
   };
   cmp("method", h.method());
   cmp("host", h.host());
@@ -93,7 +93,8 @@ std::string compare_request(const Row& t, const HTTP& h) {
 std::string compare_response(const Row& t, const HTTP& h) {
   std::string d;
   auto cmp = [&](const char* name, const std::string& ours) {
-    if (t.at(name) != ours) d += std::string(" ") + name + ": tshark='" + t.at(name) + "' ours='" + ours + "'";
+    if (t.at(name) != ours)
+      d += std::string(" ") + name + ": tshark='" + t.at(name) + "' ours='" + ours + "'";
   };
   if (!h.hasresponse()) return " no response paired with this request";
   cmp("status", std::to_string(h.statuscode()));
@@ -122,7 +123,8 @@ Score score_capture(const std::string& capture, const std::vector<Row>& oracle) 
         .push_back(h);
   }
   for (auto& [key, list] : ours) {
-    std::stable_sort(list.begin(), list.end(), [](const HTTP* a, const HTTP* b) { return a->timestamp() < b->timestamp(); });
+    std::stable_sort(list.begin(), list.end(),
+                     [](const HTTP* a, const HTTP* b) { return a->timestamp() < b->timestamp(); });
   }
   // tshark rows per connection: requests by frame, responses by their request's frame.
   std::map<std::string, std::vector<const Row*>> requests, orphan_responses;
@@ -130,7 +132,8 @@ Score score_capture(const std::string& capture, const std::vector<Row>& oracle) 
   std::map<std::string, std::string> key_of_response;
   for (const Row& r : oracle) {
     if (r.at("kind") == "request") {
-      requests[r.at("src") + "|" + r.at("sport") + "|" + r.at("dst") + "|" + r.at("dport")].push_back(&r);
+      requests[r.at("src") + "|" + r.at("sport") + "|" + r.at("dst") + "|" + r.at("dport")]
+          .push_back(&r);
     }
   }
   for (const Row& r : oracle) {
@@ -138,7 +141,8 @@ Score score_capture(const std::string& capture, const std::vector<Row>& oracle) 
     if (!r.at("request_in").empty()) {
       response_of[r.at("request_in")] = &r;
     } else {
-      orphan_responses[r.at("dst") + "|" + r.at("dport") + "|" + r.at("src") + "|" + r.at("sport")].push_back(&r);
+      orphan_responses[r.at("dst") + "|" + r.at("dport") + "|" + r.at("src") + "|" + r.at("sport")]
+          .push_back(&r);
     }
   }
   s.rows = oracle.size();
@@ -155,31 +159,37 @@ Score score_capture(const std::string& capture, const std::vector<Row>& oracle) 
       if (h->hasrequest()) with_request.push_back(h);
     }
     for (size_t i = treqs.size(); i < with_request.size(); ++i) {
-      s.extras.push_back("request of ours without tshark row: " + key + " " + with_request[i]->method() + " " +
-                         with_request[i]->uri());
+      s.extras.push_back("request of ours without tshark row: " + key + " " +
+                         with_request[i]->method() + " " + with_request[i]->uri());
     }
     for (size_t i = 0; i < treqs.size(); ++i) {
       const Row& t = *treqs[i];
       const Row* resp = response_of.count(t.at("frame")) ? response_of[t.at("frame")] : nullptr;
       if (i >= with_request.size()) {
-        s.misses.push_back("frame " + t.at("frame") + " " + t.at("uri") + ": no transaction of ours");
+        s.misses.push_back("frame " + t.at("frame") + " " + t.at("uri") +
+                           ": no transaction of ours");
         continue;
       }
       const HTTP& h = *with_request[i];
       ++compared;
       const std::string d = compare_request(t, h);
-      if (d.empty()) ++s.matched;
-      else s.misses.push_back("request frame " + t.at("frame") + ":" + d);
+      if (d.empty())
+        ++s.matched;
+      else
+        s.misses.push_back("request frame " + t.at("frame") + ":" + d);
       if (resp == nullptr && h.hasresponse()) {
         unpaired[key].push_back(&h);
         s.extras.push_back("response of ours to request frame " + t.at("frame") + " (status " +
-                           std::to_string(h.statuscode()) + ", " + h.rescontenttype() + ") has no tshark row (unless tshark lists it unlinked)");
+                           std::to_string(h.statuscode()) + ", " + h.rescontenttype() +
+                           ") has no tshark row (unless tshark lists it unlinked)");
       }
       if (resp != nullptr) {
         if (h.hasresponse()) ++compared;
         const std::string dr = compare_response(*resp, h);
-        if (dr.empty()) ++s.matched;
-        else s.misses.push_back("response frame " + resp->at("frame") + ":" + dr);
+        if (dr.empty())
+          ++s.matched;
+        else
+          s.misses.push_back("response frame " + resp->at("frame") + ":" + dr);
       }
     }
   }
@@ -191,13 +201,16 @@ Score score_capture(const std::string& capture, const std::vector<Row>& oracle) 
     for (const HTTP* h : unpaired[key]) without_request.push_back(h);
     for (size_t i = 0; i < tresp.size(); ++i) {
       if (i >= without_request.size()) {
-        s.misses.push_back("response frame " + tresp[i]->at("frame") + ": no unmatched response of ours");
+        s.misses.push_back("response frame " + tresp[i]->at("frame") +
+                           ": no unmatched response of ours");
         continue;
       }
       ++compared;
       const std::string d = compare_response(*tresp[i], *without_request[i]);
-      if (d.empty()) ++s.matched;
-      else s.misses.push_back("response frame " + tresp[i]->at("frame") + ":" + d);
+      if (d.empty())
+        ++s.matched;
+      else
+        s.misses.push_back("response frame " + tresp[i]->at("frame") + ":" + d);
     }
   }
   s.extra = our_rows > compared ? our_rows - compared : 0;
@@ -227,7 +240,8 @@ TEST_CASE("conformance: HTTP transactions against tshark") {
     while (dirent* e = readdir(d)) {
       const std::string f = e->d_name;
       const std::string suffix = ".http.tsv";
-      if (f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      if (f.size() > suffix.size() &&
+          f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0) {
         names.push_back(f.substr(0, f.size() - suffix.size()));
       }
     }
@@ -256,8 +270,10 @@ TEST_CASE("conformance: HTTP transactions against tshark") {
       }
     }
     if (reason != nullptr) std::printf("  known difference: %s\n", reason);
-    for (size_t i = 0; i < s.misses.size() && i < 8; ++i) std::printf("  %s\n", s.misses[i].c_str());
-    for (size_t i = 0; i < s.extras.size() && i < 4; ++i) std::printf("  %s\n", s.extras[i].c_str());
+    for (size_t i = 0; i < s.misses.size() && i < 8; ++i)
+      std::printf("  %s\n", s.misses[i].c_str());
+    for (size_t i = 0; i < s.extras.size() && i < 4; ++i)
+      std::printf("  %s\n", s.extras[i].c_str());
     INFO(name);
     CHECK(s.matched >= target);
   }

@@ -1,13 +1,13 @@
 // The pure HTTP/1.x message parser: start lines, heads split anywhere, bodies, chunked coding,
 // gaps, resynchronisation and bounds.
-#include <catch2/catch.hpp>
+#include "forensics/streams/http/http_parser.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "forensics/app/text_util.h"
 #include "forensics/streams/http/http_decoder.h"
-#include "forensics/streams/http/http_parser.h"
 
 using namespace netcap;
 using namespace netcap::app;
@@ -25,24 +25,32 @@ struct Log : HttpParserListener {
 
   HeadDecision on_head(MessageHead& head, BodyFraming proposed, int64_t) override {
     heads.push_back(head);
-    events.push_back("head:" + (head.is_request ? head.method + " " + head.target : std::to_string(head.status)) +
-                     " framing=" + std::to_string(int(proposed)));
+    events.push_back(
+        "head:" +
+        (head.is_request ? head.method + " " + head.target : std::to_string(head.status)) +
+        " framing=" + std::to_string(int(proposed)));
     return HeadDecision{use_override ? override_framing : proposed, false};
   }
   void on_body(Bytes data, int64_t) override { body += std::string(as_text(data)); }
-  void on_body_gap(uint64_t length, int64_t) override { events.push_back("gap:" + std::to_string(length)); }
+  void on_body_gap(uint64_t length, int64_t) override {
+    events.push_back("gap:" + std::to_string(length));
+  }
   void on_message_end(bool complete, std::vector<HeaderField>& trailers, int64_t) override {
-    events.push_back(std::string("end:") + (complete ? "complete" : "incomplete") + " body=" + body +
-                     (trailers.empty() ? "" : " trailer=" + trailers[0].name + ":" + trailers[0].value));
+    events.push_back(
+        std::string("end:") + (complete ? "complete" : "incomplete") + " body=" + body +
+        (trailers.empty() ? "" : " trailer=" + trailers[0].name + ":" + trailers[0].value));
     body.clear();
   }
-  void on_anomaly(std::string_view name, std::string, int64_t) override { events.push_back(std::string(name)); }
+  void on_anomaly(std::string_view name, std::string, int64_t) override {
+    events.push_back(std::string(name));
+  }
 };
 
 // The parser keeps a reference to its limits: they must outlive it.
 const Limits kLimits{};
 
-std::vector<std::string> run(bool is_request, const std::string& input, const Limits& limits = kLimits) {
+std::vector<std::string> run(bool is_request, const std::string& input,
+                             const Limits& limits = kLimits) {
   Log log;
   HttpParser p(is_request, limits, log);
   p.feed(as_bytes(input), 1);
@@ -60,7 +68,7 @@ TEST_CASE("request and status lines") {
   CHECK(r.version == "HTTP/1.1");
   REQUIRE(parse_request_line("CONNECT example.com:443 HTTP/1.0", r));
   CHECK(r.target == "example.com:443");
-  CHECK_FALSE(parse_request_line("GET /", r));             // HTTP/0.9
+  CHECK_FALSE(parse_request_line("GET /", r));  // HTTP/0.9
   CHECK_FALSE(parse_request_line("GET / HTTP/2.0", r));
   CHECK_FALSE(parse_request_line("G(T / HTTP/1.1", r));
   CHECK_FALSE(parse_request_line(" / HTTP/1.1", r));
@@ -78,9 +86,10 @@ TEST_CASE("request and status lines") {
 }
 
 TEST_CASE("a request with a Content-Length body, then one without") {
-  auto e = run(true, "POST /f HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\n\r\n");
-  CHECK(e == std::vector<std::string>{"head:POST /f framing=1", "end:complete body=hello", "head:GET / framing=0",
-                                      "end:complete body="});
+  auto e = run(
+      true, "POST /f HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\n\r\n");
+  CHECK(e == std::vector<std::string>{"head:POST /f framing=1", "end:complete body=hello",
+                                      "head:GET / framing=0", "end:complete body="});
 }
 
 TEST_CASE("a response read until close, and obs-fold header continuation") {
@@ -89,7 +98,8 @@ TEST_CASE("a response read until close, and obs-fold header continuation") {
   p.feed(as_bytes("HTTP/1.0 200 OK\r\nX-A: one\r\n  two\r\n\r\nbody"), 1);
   p.feed(as_bytes(" more"), 2);
   p.finish(3);
-  CHECK(log.events == std::vector<std::string>{"head:200 framing=3", "end:complete body=body more"});
+  CHECK(log.events ==
+        std::vector<std::string>{"head:200 framing=3", "end:complete body=body more"});
   REQUIRE(log.heads.size() == 1);
   CHECK(*log.heads[0].find("x-a") == "one two");
 }
@@ -123,14 +133,19 @@ TEST_CASE("a head split at every byte position parses the same") {
 
 TEST_CASE("a bad request line is an anomaly and parsing resynchronises") {
   auto e = run(true, "HELLO THERE\r\njunk\r\nGET /ok HTTP/1.1\r\n\r\n");
-  CHECK(e == std::vector<std::string>{"http.bad_request_line", "head:GET /ok framing=0", "end:complete body="});
+  CHECK(e == std::vector<std::string>{"http.bad_request_line", "head:GET /ok framing=0",
+                                      "end:complete body="});
   auto s = run(false, "XTTP/1.1 200 OK\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-  CHECK(s == std::vector<std::string>{"http.bad_status_line", "head:200 framing=0", "end:complete body="});
+  CHECK(s == std::vector<std::string>{"http.bad_status_line", "head:200 framing=0",
+                                      "end:complete body="});
 }
 
 TEST_CASE("a bad chunk size ends the message and resynchronises") {
-  auto e = run(false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nHTTP/1.1 404 NF\r\nContent-Length: 1\r\n\r\nx");
-  CHECK(e == std::vector<std::string>{"head:200 framing=2", "http.bad_chunk", "end:incomplete body=", "head:404 framing=1",
+  auto e = run(false,
+               "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nHTTP/1.1 404 "
+               "NF\r\nContent-Length: 1\r\n\r\nx");
+  CHECK(e == std::vector<std::string>{"head:200 framing=2", "http.bad_chunk",
+                                      "end:incomplete body=", "head:404 framing=1",
                                       "end:complete body=x"});
 }
 
@@ -149,8 +164,8 @@ TEST_CASE("a gap inside a Content-Length body is counted and parsing resumes aft
   p.feed(as_bytes("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"), 1);
   p.gap(4, 2);
   p.feed(as_bytes("hijHTTP/1.1 304 NM\r\n\r\n"), 3);
-  CHECK(log.events == std::vector<std::string>{"head:200 framing=1", "gap:4", "end:incomplete body=abchij",
-                                               "head:304 framing=3"});
+  CHECK(log.events == std::vector<std::string>{"head:200 framing=1", "gap:4",
+                                               "end:incomplete body=abchij", "head:304 framing=3"});
 }
 
 TEST_CASE("a gap inside a chunk keeps the chunk framing") {
@@ -159,7 +174,8 @@ TEST_CASE("a gap inside a chunk keeps the chunk framing") {
   p.feed(as_bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\nab"), 1);
   p.gap(5, 2);
   p.feed(as_bytes("hij\r\n0\r\n\r\n"), 3);
-  CHECK(log.events == std::vector<std::string>{"head:200 framing=2", "gap:5", "end:incomplete body=abhij"});
+  CHECK(log.events ==
+        std::vector<std::string>{"head:200 framing=2", "gap:5", "end:incomplete body=abhij"});
 }
 
 TEST_CASE("a gap in a head records what was seen and resynchronises at the next message") {
@@ -168,8 +184,9 @@ TEST_CASE("a gap in a head records what was seen and resynchronises at the next 
   p.feed(as_bytes("GET /a HTTP/1.1\r\nHost: x\r\nUser-Ag"), 1);
   p.gap(100, 2);
   p.feed(as_bytes("ent tail\r\n\r\nGET /b HTTP/1.1\r\n\r\n"), 3);
-  CHECK(log.events == std::vector<std::string>{"http.gap_in_head", "head:GET /a framing=0", "end:incomplete body=",
-                                               "head:GET /b framing=0", "end:complete body="});
+  CHECK(log.events == std::vector<std::string>{"http.gap_in_head", "head:GET /a framing=0",
+                                               "end:incomplete body=", "head:GET /b framing=0",
+                                               "end:complete body="});
 }
 
 TEST_CASE("bounds: long lines are cut, excess headers dropped") {
@@ -178,7 +195,9 @@ TEST_CASE("bounds: long lines are cut, excess headers dropped") {
   limits.max_header_fields = 2;
   Log log;
   HttpParser p(true, limits, log);
-  p.feed(as_bytes("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nLong: " + std::string(100, 'x') + "\r\n\r\n"), 1);
+  p.feed(as_bytes("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nLong: " +
+                  std::string(100, 'x') + "\r\n\r\n"),
+         1);
   REQUIRE(log.heads.size() == 1);
   CHECK(log.heads[0].headers.size() == 2);
   CHECK(std::count(log.events.begin(), log.events.end(), "http.too_many_headers") == 1);
@@ -191,14 +210,15 @@ TEST_CASE("bounds: long lines are cut, excess headers dropped") {
 
 TEST_CASE("content decoder: gzip, zlib and raw deflate, chains and garbage") {
   // gzip of "hello hello hello\n" (gzip -n).
-  const std::vector<uint8_t> gz = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xcb, 0x48,
-                                   0xcd, 0xc9, 0xc9, 0x57, 0xc8, 0x40, 0x90, 0x5c, 0x00, 0x3b, 0x7c, 0x8a,
-                                   0xdf, 0x12, 0x00, 0x00, 0x00};
+  const std::vector<uint8_t> gz = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03,
+                                   0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x57, 0xc8, 0x40, 0x90, 0x5c,
+                                   0x00, 0x3b, 0x7c, 0x8a, 0xdf, 0x12, 0x00, 0x00, 0x00};
   std::string out;
   auto sink = [&](std::span<const uint8_t> b) { out += std::string(as_text(b)); };
   {
     ContentDecoder d({Coding::kGzip}, 1 << 20, 1000);
-    for (uint8_t b : gz) REQUIRE(d.feed(std::span<const uint8_t>(&b, 1), sink) == ContentDecoder::Result::kOk);
+    for (uint8_t b : gz)
+      REQUIRE(d.feed(std::span<const uint8_t>(&b, 1), sink) == ContentDecoder::Result::kOk);
     CHECK(out == "hello hello hello\n");
     CHECK(d.finished());
     CHECK(d.encoded_bytes() == gz.size());

@@ -1,16 +1,16 @@
 // The HTTP session: transactions from both directions, pipelining, 1xx, HEAD/204/304, CONNECT,
 // content decoding, gaps, bounds, the body observer and the probe.
-#include <catch2/catch.hpp>
+#include "forensics/streams/http/http_session.h"
 
 #include <brotli/encode.h>
 #include <zlib.h>
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "forensics/app/app_layer.h"
 #include "forensics/app/text_util.h"
-#include "forensics/streams/http/http_session.h"
 #include "proto/anomaly.pb.h"
 #include "proto/http.pb.h"
 
@@ -25,7 +25,9 @@ constexpr auto S = StreamDirection::kServerToClient;
 
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
 };
 
 struct BodyLog : HttpBodyObserver {
@@ -34,7 +36,8 @@ struct BodyLog : HttpBodyObserver {
   uint64_t next = 0;
   void on_body_start(const HttpBodyInfo& i) override {
     next = 0;
-    events.push_back(std::string("start ") + (i.is_request ? "req " : "res ") + std::to_string(i.transaction));
+    events.push_back(std::string("start ") + (i.is_request ? "req " : "res ") +
+                     std::to_string(i.transaction));
   }
   void on_body_data(const HttpBodyInfo&, std::span<const uint8_t> d, uint64_t offset) override {
     if (offset != next) events.push_back("offset " + std::to_string(offset));
@@ -77,7 +80,9 @@ struct Fixture {
     }
     session = std::make_unique<HttpSession>(*ctx, std::move(obs));
   }
-  void send(StreamDirection d, std::string_view text, int64_t ts = 1) { session->on_data(d, as_bytes(text), ts); }
+  void send(StreamDirection d, std::string_view text, int64_t ts = 1) {
+    session->on_data(d, as_bytes(text), ts);
+  }
   void end(int64_t ts = 100) { session->on_end(StreamEndReason::kFin, ts); }
   std::vector<const HTTP*> http() const {
     std::vector<const HTTP*> out;
@@ -112,8 +117,9 @@ std::string gzip(const std::string& in, int window_bits = 16 + MAX_WBITS) {
 std::string brotli(const std::string& in) {
   size_t size = BrotliEncoderMaxCompressedSize(in.size()) + 16;
   std::string out(size, '\0');
-  REQUIRE(BrotliEncoderCompress(5, 22, BROTLI_MODE_GENERIC, in.size(), reinterpret_cast<const uint8_t*>(in.data()),
-                                &size, reinterpret_cast<uint8_t*>(out.data())));
+  REQUIRE(BrotliEncoderCompress(5, 22, BROTLI_MODE_GENERIC, in.size(),
+                                reinterpret_cast<const uint8_t*>(in.data()), &size,
+                                reinterpret_cast<uint8_t*>(out.data())));
   out.resize(size);
   return out;
 }
@@ -130,11 +136,14 @@ std::string chunked(const std::string& body, size_t piece) {
 }
 
 const std::string kRequest =
-    "GET /search/a%20b?q=hello+world&lang=en HTTP/1.1\r\nHost: example.com\r\nUser-Agent: test/1.0\r\n"
-    "Referer: http://example.com/\r\nCookie: sid=abc; theme=dark\r\nAuthorization: Basic dTpw\r\n\r\n";
+    "GET /search/a%20b?q=hello+world&lang=en HTTP/1.1\r\nHost: example.com\r\nUser-Agent: "
+    "test/1.0\r\n"
+    "Referer: http://example.com/\r\nCookie: sid=abc; theme=dark\r\nAuthorization: Basic "
+    "dTpw\r\n\r\n";
 const std::string kResponse =
     "HTTP/1.1 200 OK\r\nServer: nginx/1.2\r\nContent-Type: text/html\r\nContent-Length: 5\r\n"
-    "Set-Cookie: sid=xyz; Path=/; Domain=example.com; Max-Age=60; Secure; HttpOnly; SameSite=Lax\r\n\r\nhello";
+    "Set-Cookie: sid=xyz; Path=/; Domain=example.com; Max-Age=60; Secure; HttpOnly; "
+    "SameSite=Lax\r\n\r\nhello";
 
 }  // namespace
 
@@ -215,7 +224,10 @@ TEST_CASE("heads split at every byte position give the same record") {
 
 TEST_CASE("pipelined requests are paired with responses in order") {
   Fixture fx;
-  fx.send(C, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nHEAD /2 HTTP/1.1\r\nHost: h\r\n\r\nGET /3 HTTP/1.1\r\nHost: h\r\n\r\n", 1);
+  fx.send(C,
+          "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nHEAD /2 HTTP/1.1\r\nHost: h\r\n\r\nGET /3 "
+          "HTTP/1.1\r\nHost: h\r\n\r\n",
+          1);
   CHECK(fx.http().empty());
   fx.send(S,
           "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"
@@ -241,7 +253,8 @@ TEST_CASE("chunked and gzip response, decoded for the observer") {
   const std::string gz = gzip(body);
   fx.send(C, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   const std::string resp =
-      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n" + chunked(gz, 100);
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n" +
+      chunked(gz, 100);
   for (size_t i = 0; i < resp.size(); i += 7) fx.send(S, std::string_view(resp).substr(i, 7));
   auto h = fx.http();
   REQUIRE(h.size() == 1);
@@ -257,13 +270,15 @@ TEST_CASE("chunked and gzip response, decoded for the observer") {
 
 TEST_CASE("deflate (zlib and raw) and brotli bodies are decoded") {
   const std::string body(5000, 'z');
-  for (const auto& [coding, encoded] : std::vector<std::pair<std::string, std::string>>{
-           {"deflate", gzip(body, MAX_WBITS)}, {"deflate", gzip(body, -MAX_WBITS)}, {"br", brotli(body)},
-           {"gzip, br", brotli(gzip(body))}}) {
+  for (const auto& [coding, encoded] :
+       std::vector<std::pair<std::string, std::string>>{{"deflate", gzip(body, MAX_WBITS)},
+                                                        {"deflate", gzip(body, -MAX_WBITS)},
+                                                        {"br", brotli(body)},
+                                                        {"gzip, br", brotli(gzip(body))}}) {
     Fixture fx;
     fx.send(C, "GET / HTTP/1.1\r\n\r\n");
-    fx.send(S, "HTTP/1.1 200 OK\r\nContent-Encoding: " + coding + "\r\nContent-Length: " +
-                   std::to_string(encoded.size()) + "\r\n\r\n" + encoded);
+    fx.send(S, "HTTP/1.1 200 OK\r\nContent-Encoding: " + coding +
+                   "\r\nContent-Length: " + std::to_string(encoded.size()) + "\r\n\r\n" + encoded);
     INFO(coding);
     REQUIRE(fx.http().size() == 1);
     CHECK(fx.http()[0]->responsebodysize() == 5000);
@@ -277,8 +292,8 @@ TEST_CASE("a decompression bomb stops decoding and is recorded") {
   fx.limits.max_decoded_body_bytes = 100000;
   const std::string gz = gzip(std::string(10'000'000, '\0'));  // ~10 KB -> 10 MB
   fx.send(C, "GET /bomb HTTP/1.1\r\n\r\n");
-  fx.send(S, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + std::to_string(gz.size()) +
-                 "\r\n\r\n" + gz);
+  fx.send(S, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+                 std::to_string(gz.size()) + "\r\n\r\n" + gz);
   REQUIRE(fx.http().size() == 1);
   const HTTP& h = *fx.http()[0];
   CHECK(h.responsebodyencodedsize() == int64_t(gz.size()));
@@ -290,8 +305,8 @@ TEST_CASE("a decompression bomb stops decoding and is recorded") {
   const std::string gz2 = gzip(gz);
   Fixture ratio;
   ratio.send(C, "GET /bomb HTTP/1.1\r\n\r\n");
-  ratio.send(S, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip\r\nContent-Length: " + std::to_string(gz2.size()) +
-                    "\r\n\r\n" + gz2);
+  ratio.send(S, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip\r\nContent-Length: " +
+                    std::to_string(gz2.size()) + "\r\n\r\n" + gz2);
   CHECK(ratio.anomalies() == std::vector<std::string>{"http.decompression_bomb"});
   CHECK(ratio.http()[0]->responsebodysize() < 2'000'000);
 }
@@ -307,8 +322,10 @@ TEST_CASE("corrupt gzip is an anomaly, the transaction is still recorded") {
 
 TEST_CASE("100-continue: the interim response does not consume the request") {
   Fixture fx;
-  fx.send(C, "POST /up HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-             "Content-Length: 11\r\n\r\n");
+  fx.send(C,
+          "POST /up HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Type: "
+          "application/x-www-form-urlencoded\r\n"
+          "Content-Length: 11\r\n\r\n");
   fx.send(S, "HTTP/1.1 100 Continue\r\n\r\n");
   fx.send(C, "a=1&b=x%21y");
   fx.send(S, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
@@ -325,7 +342,8 @@ TEST_CASE("100-continue: the interim response does not consume the request") {
 
 TEST_CASE("CONNECT with 200 makes the rest of the stream a tunnel") {
   Fixture fx;
-  fx.send(C, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\x16\x03\x01 early tls");
+  fx.send(
+      C, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\x16\x03\x01 early tls");
   fx.send(S, "HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x03 server tls");
   fx.send(C, "\x17\x03\x03 more binary");
   fx.end();
@@ -354,8 +372,12 @@ TEST_CASE("CONNECT refused: parsing continues with the next request") {
 
 TEST_CASE("websocket upgrade: 101 ends HTTP parsing") {
   Fixture fx;
-  fx.send(C, "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x85 frame");
-  fx.send(S, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x02hi");
+  fx.send(C,
+          "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: "
+          "Upgrade\r\n\r\n\x81\x85 frame");
+  fx.send(S,
+          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+          "Upgrade\r\n\r\n\x81\x02hi");
   fx.end();
   auto h = fx.http();
   REQUIRE(h.size() == 1);
@@ -378,8 +400,9 @@ TEST_CASE("a gap in a body is counted and the next transaction is parsed") {
   CHECK_FALSE(h[0]->responsecomplete());
   CHECK(h[1]->statuscode() == 404);
   CHECK(h[1]->responsecomplete());
-  CHECK(fx.bodies->events ==
-        std::vector<std::string>{"start res 0", "gap 40", "offset 70", "end incomplete", "start res 1", "end complete"});
+  CHECK(fx.bodies->events == std::vector<std::string>{"start res 0", "gap 40", "offset 70",
+                                                      "end incomplete", "start res 1",
+                                                      "end complete"});
 }
 
 TEST_CASE("a gap in a head resynchronises at the next request") {
@@ -387,7 +410,9 @@ TEST_CASE("a gap in a head resynchronises at the next request") {
   fx.send(C, "GET /a HTTP/1.1\r\nHost: x\r\n");
   fx.session->on_gap(C, 500, 2);
   fx.send(C, "tail of something\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
-  fx.send(S, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  fx.send(
+      S,
+      "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
   auto h = fx.http();
   REQUIRE(h.size() == 2);
   CHECK(h[0]->uri() == "/a");
@@ -434,7 +459,8 @@ TEST_CASE("pending transactions are bounded") {
   fx.limits.max_pending_transactions = 3;
   for (int i = 0; i < 5; ++i) fx.send(C, "GET /" + std::to_string(i) + " HTTP/1.1\r\n\r\n");
   CHECK(fx.http().size() == 2);  // the two oldest were written unanswered
-  CHECK(fx.anomalies() == std::vector<std::string>{"http.too_many_pending", "http.too_many_pending"});
+  CHECK(fx.anomalies() ==
+        std::vector<std::string>{"http.too_many_pending", "http.too_many_pending"});
   fx.send(S, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
   REQUIRE(fx.http().size() == 3);
   CHECK(fx.http()[2]->uri() == "/2");

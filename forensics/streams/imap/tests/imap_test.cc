@@ -11,9 +11,9 @@
 using namespace netcap;
 using namespace netcap::app;
 using namespace netcap::app::imap;
-using netcap::app::mail::testing::SessionFixture;
 using netcap::app::mail::testing::send;
 using netcap::app::mail::testing::send_split;
+using netcap::app::mail::testing::SessionFixture;
 
 namespace {
 constexpr auto kC = StreamDirection::kClientToServer;
@@ -73,8 +73,10 @@ TEST_CASE("imap session: LOGIN with literals, SELECT, FETCH BODY[] literal -> Ma
   const std::string msg =
       "From: a@example.org\r\nSubject: imap test\r\nMIME-Version: 1.0\r\n"
       "Content-Type: multipart/mixed; boundary=q\r\n\r\n"
-      "--q\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nna=C3=AFve\r\n"
-      "--q\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"b.bin\"\r\n"
+      "--q\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
+      "quoted-printable\r\n\r\nna=C3=AFve\r\n"
+      "--q\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; "
+      "filename=\"b.bin\"\r\n"
       "Content-Transfer-Encoding: base64\r\n\r\nAQID\r\n--q--\r\n";
   for (size_t chunk : {size_t{1}, size_t{11}, size_t{9999}}) {
     SessionFixture fx(143, "imap");
@@ -87,9 +89,13 @@ TEST_CASE("imap session: LOGIN with literals, SELECT, FETCH BODY[] literal -> Ma
     send_split(s, kC, "secret\r\n", chunk, 6);
     send_split(s, kS, "a1 OK LOGIN completed\r\n", chunk, 7);
     send_split(s, kC, "a2 SELECT INBOX\r\na3 UID FETCH 7 (UID BODY.PEEK[])\r\n", chunk, 8);
-    send_split(s, kS, "* 1 EXISTS\r\n* OK [UIDVALIDITY 1] x\r\na2 OK [READ-WRITE] SELECT completed\r\n", chunk, 9);
-    send_split(s, kS, "* 1 FETCH (UID 7 BODY[] {" + std::to_string(msg.size()) + "}\r\n" + msg +
-                          " FLAGS (\\Seen))\r\na3 OK FETCH completed\r\n", chunk, 10);
+    send_split(s, kS,
+               "* 1 EXISTS\r\n* OK [UIDVALIDITY 1] x\r\na2 OK [READ-WRITE] SELECT completed\r\n",
+               chunk, 9);
+    send_split(s, kS,
+               "* 1 FETCH (UID 7 BODY[] {" + std::to_string(msg.size()) + "}\r\n" + msg +
+                   " FLAGS (\\Seen))\r\na3 OK FETCH completed\r\n",
+               chunk, 10);
     send_split(s, kC, "a4 LOGOUT\r\n", chunk, 11);
     send_split(s, kS, "* BYE\r\na4 OK\r\n", chunk, 12);
     s.on_end(StreamEndReason::kFin, 13);

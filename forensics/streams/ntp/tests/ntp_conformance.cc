@@ -1,9 +1,8 @@
 // Conformance against tshark (there is no NTP oracle table): every shared capture whose
 // oracle/<name>.frames.tsv has frames tshark dissects as NTP must give exactly those frames an
 // NTP record, and no other frame may get one.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -72,10 +71,12 @@ TEST_CASE("ntp conformance with tshark (frames dissected as NTP)") {
     size_t extra = 0;
     for (uint64_t f : seen) extra += expected.count(f) ? 0 : 1;
     for (uint64_t f : expected) {
-      if (seen.count(f) != 1) std::printf("  %s frame %llu: %zu NTP records\n", name.c_str(),
-                                          (unsigned long long)f, seen.count(f));
+      if (seen.count(f) != 1)
+        std::printf("  %s frame %llu: %zu NTP records\n", name.c_str(), (unsigned long long)f,
+                    seen.count(f));
     }
-    std::printf("%s: %zu/%zu rows match, %zu extra\n", name.c_str(), matched, expected.size(), extra);
+    std::printf("%s: %zu/%zu rows match, %zu extra\n", name.c_str(), matched, expected.size(),
+                extra);
     CHECK(matched == expected.size());
     CHECK(extra == 0);
     CHECK(seen.size() == matched);

@@ -1,6 +1,5 @@
 // NTP decoder, probe, session and a real capture.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -34,9 +33,9 @@ Buf header(uint8_t first, uint8_t stratum, uint32_t refid, uint32_t tx_seconds) 
   u32(b, 0x00018000);              // root delay 1.5 s
   u32(b, 0x00004000);              // root dispersion 0.25 s
   u32(b, refid);
-  u32(b, 0), u32(b, 0);            // reference: zero
-  u32(b, 0), u32(b, 0);            // origin: zero
-  u32(b, tx_seconds), u32(b, 0);   // receive
+  u32(b, 0), u32(b, 0);           // reference: zero
+  u32(b, 0), u32(b, 0);           // origin: zero
+  u32(b, tx_seconds), u32(b, 0);  // receive
   u32(b, tx_seconds), u32(b, 0x80000000);
   return b;
 }
@@ -220,7 +219,9 @@ TEST_CASE("ntp: probe") {
 namespace {
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
 };
 }  // namespace
 

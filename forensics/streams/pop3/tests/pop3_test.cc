@@ -11,9 +11,9 @@
 using namespace netcap;
 using namespace netcap::app;
 using namespace netcap::app::pop3;
-using netcap::app::mail::testing::SessionFixture;
 using netcap::app::mail::testing::send;
 using netcap::app::mail::testing::send_split;
+using netcap::app::mail::testing::SessionFixture;
 
 namespace {
 constexpr auto kC = StreamDirection::kClientToServer;
@@ -58,9 +58,11 @@ TEST_CASE("pop3 probe") {
 
 TEST_CASE("pop3 session: USER/PASS, pipelined LIST and RETR -> Mail, any split") {
   const std::string msg =
-      "From: a@example.org\r\nSubject: pop test\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n"
+      "From: a@example.org\r\nSubject: pop test\r\nContent-Type: multipart/mixed; "
+      "boundary=z\r\n\r\n"
       "--z\r\nContent-Type: text/plain\r\n\r\n..dotted\r\n"
-      "--z\r\nContent-Type: application/zip; name=\"x.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "--z\r\nContent-Type: application/zip; name=\"x.zip\"\r\nContent-Transfer-Encoding: "
+      "base64\r\n\r\n"
       "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==\r\n--z--\r\n";
   for (size_t chunk : {size_t{1}, size_t{13}, size_t{9999}}) {
     SessionFixture fx(110, "pop3");
@@ -72,8 +74,10 @@ TEST_CASE("pop3 session: USER/PASS, pipelined LIST and RETR -> Mail, any split")
     send_split(s, kC, "PASS secret\r\n", chunk, 4);
     send_split(s, kS, "+OK logged in\r\n", chunk, 5);
     send_split(s, kC, "LIST\r\nRETR 1\r\nQUIT\r\n", chunk, 6);
-    send_split(s, kS, "+OK 1 messages\r\n1 " + std::to_string(msg.size()) + "\r\n.\r\n+OK message follows\r\n" + msg +
-                          ".\r\n+OK bye\r\n", chunk, 7);
+    send_split(s, kS,
+               "+OK 1 messages\r\n1 " + std::to_string(msg.size()) +
+                   "\r\n.\r\n+OK message follows\r\n" + msg + ".\r\n+OK bye\r\n",
+               chunk, 7);
     s.on_end(StreamEndReason::kFin, 8);
     auto cmds = fx.emitted.of<netcap::POP3Command>();
     REQUIRE(cmds.size() == 6);

@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t i = 0; i <= rest.size(); ++i) {
       if (i == rest.size() || rest[i] == 0xFF) {
         Bytes d = rest.subspan(start, i - start);
-        s->on_datagram(StreamDirection::kClientToServer, d, uint32_t(d.size() + (mode & 4)), int64_t(i), i);
+        s->on_datagram(StreamDirection::kClientToServer, d, uint32_t(d.size() + (mode & 4)),
+                       int64_t(i), i);
         start = i + 1;
       }
     }

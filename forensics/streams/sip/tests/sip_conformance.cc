@@ -1,6 +1,5 @@
 // SIP conformance: every frame tshark dissects as SIP (oracle frames.tsv) has a SIP record.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <set>

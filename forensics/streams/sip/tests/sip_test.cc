@@ -1,6 +1,5 @@
 // SIP: parser units, UDP/TCP sessions, and the shared sip-calls capture.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <set>
 #include <string>
@@ -22,7 +21,9 @@ namespace {
 
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
   template <typename T>
   std::vector<const T*> of() const {
     std::vector<const T*> out;
@@ -86,7 +87,8 @@ const char kCompactResponse[] =
     "v: SIP/2.0/UDP 192.168.1.2:5060;received=80.230.219.70;rport=5060;branch=z9hG4bKnp85,\r\n"
     " SIP/2.0/TCP proxy.example:5060;branch=z9hG4bKx\r\n"
     "CSeq: 1 INVITE\r\n"
-    "Proxy-Authenticate: Digest realm=\"sip.cybercity.dk\",nonce=\"1701b4767d\",opaque=\"1701a\",stale=false,algorithm=MD5\r\n"
+    "Proxy-Authenticate: Digest "
+    "realm=\"sip.cybercity.dk\",nonce=\"1701b4767d\",opaque=\"1701a\",stale=false,algorithm=MD5\r\n"
     "Server: Cirpack/v4.38e (gw_sip)\r\n"
     "m: <sip:212.242.33.35:5060>, \"B, Two\" <sip:b@x>;expires=10\r\n"
     "l: 0\r\n"
@@ -185,9 +187,10 @@ TEST_CASE("sip: compact forms, folding, lists and challenges") {
   CHECK(m.challenge->realm == "sip.cybercity.dk");
   CHECK(m.challenge->nonce == "1701b4767d");
   CHECK(m.challenge->algorithm == "MD5");
-  Digest d = parse_digest("Authorization",
-                          "Digest username=\"voi18063\",realm=\"sip.cybercity.dk\",uri=\"sip:192.168.1.2\","
-                          "nonce=\"1701af\",opaque=\"1701a\",nc=\"00000001\",response=\"bd79fe\"");
+  Digest d = parse_digest(
+      "Authorization",
+      "Digest username=\"voi18063\",realm=\"sip.cybercity.dk\",uri=\"sip:192.168.1.2\","
+      "nonce=\"1701af\",opaque=\"1701a\",nc=\"00000001\",response=\"bd79fe\"");
   CHECK(d.username == "voi18063");
   CHECK(d.uri == "sip:192.168.1.2");
   CHECK(d.response == "bd79fe");
@@ -202,11 +205,14 @@ TEST_CASE("sip: malformed heads raise anomalies") {
   CHECK(problems[0].name == "bad_start_line");
   problems.clear();
   Message m2;
-  CHECK(parse_head("SIP/2.0 200 OK\r\nnocolon\r\nCSeq: x INVITE\r\nContent-Length: -1\r\nA: 1\r\nB: 2\r\nC: 3\r\n", 4, m2,
-                   problems));
+  CHECK(
+      parse_head("SIP/2.0 200 OK\r\nnocolon\r\nCSeq: x INVITE\r\nContent-Length: -1\r\nA: 1\r\nB: "
+                 "2\r\nC: 3\r\n",
+                 4, m2, problems));
   std::set<std::string> names;
   for (auto& p : problems) names.insert(p.name);
-  CHECK(names == std::set<std::string>{"bad_header_line", "bad_cseq", "bad_content_length", "too_many_headers"});
+  CHECK(names == std::set<std::string>{"bad_header_line", "bad_cseq", "bad_content_length",
+                                       "too_many_headers"});
   CHECK(m2.headers.size() == 4);
 }
 
@@ -235,7 +241,8 @@ TEST_CASE("sip: UDP session emits one record per datagram") {
   Harness h(17);
   auto s = make_udp_session(*h.ctx);
   s->on_datagram(StreamDirection::kClientToServer, as_bytes(kInvite), sizeof(kInvite) - 1, 100, 19);
-  s->on_datagram(StreamDirection::kServerToClient, as_bytes(kCompactResponse), sizeof(kCompactResponse) - 1, 200, 20);
+  s->on_datagram(StreamDirection::kServerToClient, as_bytes(kCompactResponse),
+                 sizeof(kCompactResponse) - 1, 200, 20);
   s->on_datagram(StreamDirection::kServerToClient, as_bytes("\r\n\r\n"), 4, 300, 21);
   auto recs = h.emitted.of<SIP>();
   REQUIRE(recs.size() == 2);
@@ -279,8 +286,8 @@ TEST_CASE("sip: TCP framing by Content-Length across any segmentation") {
     Harness h(6);
     auto s = make_tcp_session(*h.ctx);
     for (size_t i = 0; i < stream.size(); i += step) {
-      s->on_data(StreamDirection::kClientToServer, as_bytes(std::string_view(stream).substr(i, step)),
-                 int64_t(i));
+      s->on_data(StreamDirection::kClientToServer,
+                 as_bytes(std::string_view(stream).substr(i, step)), int64_t(i));
     }
     s->on_end(StreamEndReason::kFin, 999);
     auto recs = h.emitted.of<SIP>();
@@ -336,9 +343,16 @@ TEST_CASE("sip: sip-calls capture") {
     if (r->frame() == 74) ringing = r;
   }
   // Counted from the capture's bytes (request lines, status lines, Call-ID headers).
-  CHECK(methods == std::map<std::string, int>{{"ACK", 7}, {"CANCEL", 11}, {"INVITE", 11}, {"REGISTER", 18}});
-  CHECK(statuses == std::map<std::string, int>{
-                        {"100", 7}, {"183", 1}, {"200", 3}, {"401", 14}, {"403", 3}, {"407", 3}, {"408", 2}, {"480", 1}});
+  CHECK(methods ==
+        std::map<std::string, int>{{"ACK", 7}, {"CANCEL", 11}, {"INVITE", 11}, {"REGISTER", 18}});
+  CHECK(statuses == std::map<std::string, int>{{"100", 7},
+                                               {"183", 1},
+                                               {"200", 3},
+                                               {"401", 14},
+                                               {"403", 3},
+                                               {"407", 3},
+                                               {"408", 2},
+                                               {"480", 1}});
   CHECK(call_ids == std::map<std::string, int>{{"578222729-4665d775@578222732-4665d772", 26},
                                                {"105090259-446faf7a@192.168.1.2", 18},
                                                {"29858147-465b0752@29858051-465b07b2", 14},
@@ -369,4 +383,3 @@ TEST_CASE("sip: sip-calls capture") {
     CHECK(r->authorization().response() == "bd79fecae600a2eb79d37ec73214830b");
   }
 }
-

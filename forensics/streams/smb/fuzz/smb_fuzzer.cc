@@ -16,7 +16,8 @@ struct NullEmitter : netcap::RecordEmitter {
 };
 struct NullObserver : netcap::app::smb::DataObserver {
   size_t bytes = 0;
-  void on_data(const netcap::app::smb::FileRef&, bool, uint64_t, std::span<const uint8_t> d, int64_t) override {
+  void on_data(const netcap::app::smb::FileRef&, bool, uint64_t, std::span<const uint8_t> d,
+               int64_t) override {
     bytes += d.size();
   }
 };
@@ -60,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)parse_query_info_response(rest, q);
     std::vector<std::string> dialects;
     Smb1NegotiateResponse r;
-    (void)parse_smb1_negotiate_request(rest, dialects), (void)parse_smb1_negotiate_response(rest, r);
+    (void)parse_smb1_negotiate_request(rest, dialects),
+        (void)parse_smb1_negotiate_response(rest, r);
     (void)parse_security_blob(rest);
     (void)utf16le_to_utf8(rest);
   }

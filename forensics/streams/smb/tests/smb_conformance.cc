@@ -2,7 +2,6 @@
 // the SMB2File records (file name, bytes read or written). tshark names a second copy of the same
 // path "name(1).ext"; that suffix is removed before matching.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -70,7 +69,8 @@ TEST_CASE("smb conformance: files against tshark's export objects") {
       }
     }
     const size_t extra = files.size() - matched;
-    std::printf("%s: %zu/%zu rows match, %zu extra\n", capture.c_str(), matched, rows.size(), extra);
+    std::printf("%s: %zu/%zu rows match, %zu extra\n", capture.c_str(), matched, rows.size(),
+                extra);
     CHECK(matched == rows.size());
   }
 }

@@ -1,8 +1,7 @@
 // SMB: parser units with hand-built messages, the session (framing, compounds, async, gaps,
 // observer), and the shared SMB2/SMB1 captures.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <string>
 #include <vector>
@@ -103,15 +102,16 @@ Buf compound(std::vector<Buf> parts) {
   return out;
 }
 
-const uint8_t kGuid[16] = {0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+const uint8_t kGuid[16] = {0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66,
+                           0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
 
 Buf negotiate_request() {
   Buf b = header({kNegotiate, false, 0});
   u16(b, 36);
-  u16(b, 3);       // DialectCount
-  u16(b, 1);       // SecurityMode
+  u16(b, 3);  // DialectCount
+  u16(b, 1);  // SecurityMode
   u16(b, 0);
-  u32(b, 0x7f);    // Capabilities
+  u32(b, 0x7f);  // Capabilities
   b.insert(b.end(), kGuid, kGuid + 16);
   u64(b, 0);
   u16(b, 0x0202);
@@ -127,10 +127,10 @@ Buf negotiate_response() {
   u16(b, 0x0311);  // DialectRevision
   u16(b, 0);
   b.insert(b.end(), kGuid, kGuid + 16);
-  u32(b, 0x2f);          // Capabilities
-  u32(b, 8 << 20);       // MaxTransactSize
-  u32(b, 8 << 20);       // MaxReadSize
-  u32(b, 8 << 20);       // MaxWriteSize
+  u32(b, 0x2f);     // Capabilities
+  u32(b, 8 << 20);  // MaxTransactSize
+  u32(b, 8 << 20);  // MaxReadSize
+  u32(b, 8 << 20);  // MaxWriteSize
   zeros(b, 16);
   u16(b, 0);  // SecurityBufferOffset
   u16(b, 0);
@@ -190,7 +190,7 @@ Buf ntlm_authenticate() {
   }
   u16(b, 0);
   u16(b, 0);
-  u32(b, off);      // session key
+  u32(b, off);  // session key
   u32(b, 0x00000001);
   zeros(b, 8 + 16);  // Version, MIC
   REQUIRE(b.size() == base);
@@ -257,8 +257,8 @@ Buf tree_connect_response(uint64_t mid, uint64_t sid, uint32_t tid) {
   return b;
 }
 
-Buf create_request(uint64_t mid, uint64_t sid, uint32_t tid, std::string_view name, uint32_t options = 0x40,
-                   uint32_t extra_flags = 0) {
+Buf create_request(uint64_t mid, uint64_t sid, uint32_t tid, std::string_view name,
+                   uint32_t options = 0x40, uint32_t extra_flags = 0) {
   Hdr h{kCreate, false, mid, sid, tid};
   h.extra_flags = extra_flags;
   Buf b = header(h);
@@ -282,8 +282,8 @@ Buf create_request(uint64_t mid, uint64_t sid, uint32_t tid, std::string_view na
   return b;
 }
 
-Buf create_response(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid, uint64_t eof, uint32_t status = 0,
-                    uint32_t extra_flags = 0) {
+Buf create_response(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid, uint64_t eof,
+                    uint32_t status = 0, uint32_t extra_flags = 0) {
   Hdr h{kCreate, true, mid, sid, tid, status};
   h.extra_flags = extra_flags;
   Buf b = header(h);
@@ -318,7 +318,8 @@ void file_id(Buf& b, uint64_t fid) {
   }
 }
 
-Buf write_request(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid, uint64_t offset, std::string_view data) {
+Buf write_request(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid, uint64_t offset,
+                  std::string_view data) {
   Buf b = header({kWrite, false, mid, sid, tid});
   u16(b, 49);
   u16(b, 112);
@@ -345,8 +346,8 @@ Buf write_response(uint64_t mid, uint64_t sid, uint32_t tid, uint32_t count) {
   return b;
 }
 
-Buf read_request(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid, uint64_t offset, uint32_t length,
-                 uint32_t extra_flags = 0) {
+Buf read_request(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid, uint64_t offset,
+                 uint32_t length, uint32_t extra_flags = 0) {
   Hdr h{kRead, false, mid, sid, tid};
   h.extra_flags = extra_flags;
   Buf b = header(h);
@@ -365,8 +366,8 @@ Buf read_request(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid, uint64_
   return b;
 }
 
-Buf read_response(uint64_t mid, uint64_t sid, uint32_t tid, std::string_view data, uint32_t status = 0,
-                  uint32_t extra_flags = 0) {
+Buf read_response(uint64_t mid, uint64_t sid, uint32_t tid, std::string_view data,
+                  uint32_t status = 0, uint32_t extra_flags = 0) {
   Hdr h{kRead, true, mid, sid, tid, status};
   h.extra_flags = extra_flags;
   Buf b = header(h);
@@ -411,7 +412,8 @@ Buf simple_response(uint16_t command, uint64_t mid, uint64_t sid, uint32_t tid) 
   return b;
 }
 
-Buf close_request(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid, uint32_t extra_flags = 0) {
+Buf close_request(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid,
+                  uint32_t extra_flags = 0) {
   Hdr h{kClose, false, mid, sid, tid};
   h.extra_flags = extra_flags;
   Buf b = header(h);
@@ -422,7 +424,8 @@ Buf close_request(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t fid, uint32
   return b;
 }
 
-Buf close_response(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t eof, uint32_t extra_flags = 0) {
+Buf close_response(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t eof,
+                   uint32_t extra_flags = 0) {
   Hdr h{kClose, true, mid, sid, tid};
   h.extra_flags = extra_flags;
   Buf b = header(h);
@@ -438,7 +441,9 @@ Buf close_response(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t eof, uint3
 
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
   template <typename T>
   std::vector<const T*> of() const {
     std::vector<const T*> out;
@@ -493,7 +498,8 @@ struct TestObserver : DataObserver {
   std::vector<Call>& calls;
   std::vector<std::string>& closed;
   TestObserver(std::vector<Call>& c, std::vector<std::string>& cl) : calls(c), closed(cl) {}
-  void on_data(const FileRef& f, bool write, uint64_t offset, std::span<const uint8_t> data, int64_t) override {
+  void on_data(const FileRef& f, bool write, uint64_t offset, std::span<const uint8_t> data,
+               int64_t) override {
     calls.push_back({f.file_name, write, offset, std::string(as_text(data))});
   }
   void on_close(const FileRef& f, const SMB2File&) override { closed.push_back(f.file_name); }
@@ -507,14 +513,21 @@ std::vector<std::pair<Buf, Buf>> conversation() {
   raw(read_resp, frame(read_response(7, 0x11, 5, "hello world", 0, kFlagAsync)));
   c.push_back({frame(negotiate_request()), frame(negotiate_response())});
   c.push_back({frame(session_setup_request(1, 0, spnego_resp(ntlm_negotiate()))),
-               frame(session_setup_response(1, 0x11, kStatusMoreProcessingRequired, spnego_resp(ntlm_challenge())))});
-  c.push_back({frame(session_setup_request(2, 0x11, ntlm_authenticate())), frame(session_setup_response(2, 0x11, 0, {}))});
-  c.push_back({frame(tree_connect_request(3, 0x11, "\\\\srv\\share")), frame(tree_connect_response(3, 0x11, 5))});
-  c.push_back({frame(create_request(4, 0x11, 5, "dir\\report.txt")), frame(create_response(4, 0x11, 5, 42, 0))});
-  c.push_back({frame(write_request(5, 0x11, 5, 42, 0, "hello ")), frame(write_response(5, 0x11, 5, 6))});
-  c.push_back({frame(write_request(6, 0x11, 5, 42, 6, "world")), frame(write_response(6, 0x11, 5, 5))});
+               frame(session_setup_response(1, 0x11, kStatusMoreProcessingRequired,
+                                            spnego_resp(ntlm_challenge())))});
+  c.push_back({frame(session_setup_request(2, 0x11, ntlm_authenticate())),
+               frame(session_setup_response(2, 0x11, 0, {}))});
+  c.push_back({frame(tree_connect_request(3, 0x11, "\\\\srv\\share")),
+               frame(tree_connect_response(3, 0x11, 5))});
+  c.push_back({frame(create_request(4, 0x11, 5, "dir\\report.txt")),
+               frame(create_response(4, 0x11, 5, 42, 0))});
+  c.push_back(
+      {frame(write_request(5, 0x11, 5, 42, 0, "hello ")), frame(write_response(5, 0x11, 5, 6))});
+  c.push_back(
+      {frame(write_request(6, 0x11, 5, 42, 6, "world")), frame(write_response(6, 0x11, 5, 5))});
   c.push_back({frame(read_request(7, 0x11, 5, 42, 0, 11)), read_resp});
-  c.push_back({frame(set_info_delete(8, 0x11, 5, 42)), frame(simple_response(kSetInfo, 8, 0x11, 5))});
+  c.push_back(
+      {frame(set_info_delete(8, 0x11, 5, 42)), frame(simple_response(kSetInfo, 8, 0x11, 5))});
   c.push_back({frame(close_request(9, 0x11, 5, 42)), frame(close_response(9, 0x11, 5, 11))});
   c.push_back({frame(create_request(10, 0x11, 5, "missing.txt")),
                frame(create_response(10, 0x11, 5, 0, 0, 0xC0000034))});  // OBJECT_NAME_NOT_FOUND
@@ -536,7 +549,8 @@ TEST_CASE("smb: header, names and GUIDs") {
   CHECK(dialect_name(0x0311) == "3.1.1");
   CHECK(dialect_name(0x02FF) == "2.???");
   CHECK(dialect_name(0x1234) == "0x1234");
-  const uint8_t u16le[] = {'a', 0, 0xe9, 0, 0x3d, 0xd8, 0x00, 0xde, 0x00, 0xd8};  // a é 😀 lone high surrogate
+  const uint8_t u16le[] = {'a',  0,    0xe9, 0,    0x3d,
+                           0xd8, 0x00, 0xde, 0x00, 0xd8};  // a é 😀 lone high surrogate
   CHECK(utf16le_to_utf8(Bytes(u16le, sizeof(u16le))) == "a\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbd");
   Buf short_msg(m.begin(), m.begin() + 70);
   NegotiateRequest r2;
@@ -693,8 +707,9 @@ TEST_CASE("smb: compounded related requests and responses") {
   h.client(frame(compound({create_request(2, 0x11, 7, "a.bin"),
                            read_request(3, 0x11, 7, ~uint64_t{0}, 100, 4, related),
                            close_request(4, 0x11, 7, ~uint64_t{0}, related)})));
-  h.server(frame(compound({create_response(2, 0x11, 7, 9, 104), read_response(3, 0x11, 7, "DATA", 0, related),
-                           close_response(4, 0x11, 7, 104, related)})));
+  h.server(frame(
+      compound({create_response(2, 0x11, 7, 9, 104), read_response(3, 0x11, 7, "DATA", 0, related),
+                close_response(4, 0x11, 7, 104, related)})));
   h.session->on_end(StreamEndReason::kFin, 99);
   CHECK(h.emitted.anomalies().empty());
   auto files = h.emitted.of<SMB2File>();
@@ -776,10 +791,12 @@ TEST_CASE("smb: smb2-exe-copy capture") {
   // tshark export objects: \temp\mimikatz.exe 4096 bytes (first open), then 804352 bytes.
   std::vector<const SMB2File*> exe;
   for (const SMB2File* f : r.of<SMB2File>()) {
-    if (f->filename().find("mimikatz.exe") != std::string::npos && f->bytesread() > 0) exe.push_back(f);
+    if (f->filename().find("mimikatz.exe") != std::string::npos && f->bytesread() > 0)
+      exe.push_back(f);
   }
   REQUIRE(exe.size() == 2);
-  std::sort(exe.begin(), exe.end(), [](auto* a, auto* b) { return a->bytesread() < b->bytesread(); });
+  std::sort(exe.begin(), exe.end(),
+            [](auto* a, auto* b) { return a->bytesread() < b->bytesread(); });
   CHECK(exe[0]->bytesread() == 4096);
   CHECK(exe[1]->bytesread() == 804352);
   CHECK(exe[1]->endoffile() == 804352);

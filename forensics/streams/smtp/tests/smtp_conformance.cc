@@ -36,9 +36,9 @@ TEST_CASE("smtp conformance: smtp-zip-attachment") {
 // The oracle rows for this capture are wrong: the client retransmits the start of DATA with a
 // different segmentation (seq 150:1610 then 150:1602, ...), tshark 4.0 stitches both copies
 // into a 16,576-byte SMTP.eml, and Python then finds two NEWS.txt parts (3565 and 8848 bytes) in
-// the damaged text. The message on the wire (14,546 bytes before dot-unstuffing) has one quoted-printable
-// NEWS.txt of 10,807 decoded bytes (Python's email package over a first-copy reassembly, SHA-256
-// below). So no oracle row can match, and the corrected row must.
+// the damaged text. The message on the wire (14,546 bytes before dot-unstuffing) has one
+// quoted-printable NEWS.txt of 10,807 decoded bytes (Python's email package over a first-copy
+// reassembly, SHA-256 below). So no oracle row can match, and the corrected row must.
 TEST_CASE("smtp conformance: smtp-auth-multipart-attachments") {
   const std::string path = testing::shared_capture("smtp-auth-multipart-attachments.pcap");
   // Neither message row can match: one is the damaged SMTP.eml; for the other (802 bytes) tshark

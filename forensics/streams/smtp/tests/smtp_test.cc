@@ -11,9 +11,9 @@
 using namespace netcap;
 using namespace netcap::app;
 using namespace netcap::app::smtp;
-using netcap::app::mail::testing::SessionFixture;
 using netcap::app::mail::testing::send;
 using netcap::app::mail::testing::send_split;
+using netcap::app::mail::testing::SessionFixture;
 
 namespace {
 constexpr auto kC = StreamDirection::kClientToServer;
@@ -109,7 +109,10 @@ TEST_CASE("smtp session: AUTH LOGIN, pipelined envelope, dot-stuffed DATA -> Mai
     send_split(s, kS, "334 UGFzc3dvcmQ6\r\n", chunk, 7);
     send_split(s, kC, "c2VjcmV0\r\n", chunk, 8);
     send_split(s, kS, "235 2.7.0 Authentication successful\r\n", chunk, 9);
-    send_split(s, kC, "MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<carol@example.org>\r\nDATA\r\n", chunk, 10);
+    send_split(s, kC,
+               "MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nRCPT "
+               "TO:<carol@example.org>\r\nDATA\r\n",
+               chunk, 10);
     send_split(s, kS, "250 ok\r\n250 ok\r\n250 ok\r\n354 go ahead\r\n", chunk, 11);
     send_split(s, kC, stuffed(kMessage) + ".\r\nQUIT\r\n", chunk, 12);
     send_split(s, kS, "250 queued as 1234\r\n221 bye\r\n", chunk, 13);
@@ -185,7 +188,10 @@ TEST_CASE("smtp session: BDAT chunks make one message; a refused DATA sends no d
   send(s, kS, "220 mx\r\n", 1);
   send(s, kC, "EHLO c\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n", 2);
   send(s, kS, "250 mx\r\n250 ok\r\n250 ok\r\n554 no valid recipients\r\n", 3);
-  send(s, kC, "RSET\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 20\r\nSubject: chunked\r\n\r\nBDAT 6 LAST\r\nhello\nQUIT\r\n", 4);
+  send(s, kC,
+       "RSET\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 20\r\nSubject: chunked\r\n\r\nBDAT 6 "
+       "LAST\r\nhello\nQUIT\r\n",
+       4);
   send(s, kS, "250 ok\r\n250 ok\r\n250 ok\r\n250 20 octets\r\n250 done\r\n221 bye\r\n", 5);
   s.on_end(StreamEndReason::kFin, 6);
   auto mails = fx.emitted.of<netcap::Mail>();

@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const uint8_t ctl = data[i];
     const size_t len = data[i + 1];
     i += 2;
-    const auto dir = (ctl & 1) ? StreamDirection::kServerToClient : StreamDirection::kClientToServer;
+    const auto dir =
+        (ctl & 1) ? StreamDirection::kServerToClient : StreamDirection::kClientToServer;
     if (ctl & 2) {
       session->on_gap(dir, len, ts++);
       continue;

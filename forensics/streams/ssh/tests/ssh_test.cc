@@ -1,8 +1,7 @@
 // SSH: parser units, session behaviour (split segments, gaps, limits) and the sample capture.
-#include <catch2/catch.hpp>
-
 #include <openssl/evp.h>
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,18 +66,32 @@ std::string packet(const std::string& payload) {
   return p;
 }
 
-const std::vector<std::string> kClientLists = {
-    "curve25519-sha256,diffie-hellman-group14-sha256", "ssh-ed25519,rsa-sha2-512",
-    "aes128-ctr,aes256-ctr", "aes256-ctr,aes128-ctr", "hmac-sha2-256", "hmac-sha2-512",
-    "none,zlib@openssh.com", "none", "", ""};
-const std::vector<std::string> kServerLists = {
-    "diffie-hellman-group14-sha256,curve25519-sha256", "rsa-sha2-512,ssh-ed25519",
-    "aes256-ctr", "chacha20-poly1305@openssh.com,aes128-ctr", "hmac-sha2-256,hmac-sha1",
-    "hmac-sha2-512", "none", "zlib@openssh.com,none", "", ""};
+const std::vector<std::string> kClientLists = {"curve25519-sha256,diffie-hellman-group14-sha256",
+                                               "ssh-ed25519,rsa-sha2-512",
+                                               "aes128-ctr,aes256-ctr",
+                                               "aes256-ctr,aes128-ctr",
+                                               "hmac-sha2-256",
+                                               "hmac-sha2-512",
+                                               "none,zlib@openssh.com",
+                                               "none",
+                                               "",
+                                               ""};
+const std::vector<std::string> kServerLists = {"diffie-hellman-group14-sha256,curve25519-sha256",
+                                               "rsa-sha2-512,ssh-ed25519",
+                                               "aes256-ctr",
+                                               "chacha20-poly1305@openssh.com,aes128-ctr",
+                                               "hmac-sha2-256,hmac-sha1",
+                                               "hmac-sha2-512",
+                                               "none",
+                                               "zlib@openssh.com,none",
+                                               "",
+                                               ""};
 
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
   template <typename T>
   std::vector<const T*> of() const {
     std::vector<const T*> out;
@@ -209,11 +222,11 @@ TEST_CASE("ssh session: banners and KEXINITs split byte by byte, record after NE
   CHECK(r.clientprotoversion() == "2.0");
   CHECK(r.clientkexinit().kexalgorithms() == kClientLists[0]);
   CHECK(r.serverkexinit().compressionservertoclient() == "zlib@openssh.com,none");
-  CHECK(r.hasshalgorithms() == kClientLists[0] + ";" + kClientLists[2] + ";" + kClientLists[4] +
-                                   ";" + kClientLists[6]);
+  CHECK(r.hasshalgorithms() ==
+        kClientLists[0] + ";" + kClientLists[2] + ";" + kClientLists[4] + ";" + kClientLists[6]);
   CHECK(r.hassh() == md5_independent(r.hasshalgorithms()));
-  CHECK(r.hasshserveralgorithms() == kServerLists[0] + ";" + kServerLists[3] + ";" +
-                                         kServerLists[5] + ";" + kServerLists[7]);
+  CHECK(r.hasshserveralgorithms() ==
+        kServerLists[0] + ";" + kServerLists[3] + ";" + kServerLists[5] + ";" + kServerLists[7]);
   CHECK(r.hasshserver() == md5_independent(r.hasshserveralgorithms()));
   CHECK(r.kexalgorithm() == "curve25519-sha256");
   CHECK(r.hostkeyalgorithm() == "ssh-ed25519");
@@ -282,7 +295,8 @@ TEST_CASE("ssh sample capture: one record with both KEXINITs and correct HASSH v
   CHECK(r.hasshalgorithms() == c.kexalgorithms() + ";" + c.ciphersclienttoserver() + ";" +
                                    c.macsclienttoserver() + ";" + c.compressionclienttoserver());
   CHECK(r.hasshserveralgorithms() == s.kexalgorithms() + ";" + s.ciphersservertoclient() + ";" +
-                                         s.macsservertoclient() + ";" + s.compressionservertoclient());
+                                         s.macsservertoclient() + ";" +
+                                         s.compressionservertoclient());
   CHECK(r.hassh() == md5_independent(r.hasshalgorithms()));
   CHECK(r.hasshserver() == md5_independent(r.hasshserveralgorithms()));
   CHECK(r.clientnewkeys());

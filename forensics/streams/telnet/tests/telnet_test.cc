@@ -1,6 +1,5 @@
 // Telnet: decoder and line editor units, session behaviour, the shared telnet-login capture.
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,21 +29,26 @@ struct Trace {
   std::vector<std::string> events;
   Decoder decoder;
   Trace()
-      : decoder(16, Decoder::Events{
-                        [this](Bytes d) { data += std::string(as_text(d)); },
-                        [this](uint8_t v, uint8_t o) {
-                          events.push_back(std::string(verb_name(v)) + " " + option_name(o));
-                        },
-                        [this](uint8_t o, Bytes p) {
-                          events.push_back("SB " + option_name(o) + " " + subnegotiation_summary(o, p));
-                        },
-                        [this](uint8_t c) { events.push_back("CMD " + std::to_string(c)); },
-                        [this](std::string_view p, std::string) { events.push_back("!" + std::string(p)); }}) {}
+      : decoder(16,
+                Decoder::Events{
+                    [this](Bytes d) { data += std::string(as_text(d)); },
+                    [this](uint8_t v, uint8_t o) {
+                      events.push_back(std::string(verb_name(v)) + " " + option_name(o));
+                    },
+                    [this](uint8_t o, Bytes p) {
+                      events.push_back("SB " + option_name(o) + " " + subnegotiation_summary(o, p));
+                    },
+                    [this](uint8_t c) { events.push_back("CMD " + std::to_string(c)); },
+                    [this](std::string_view p, std::string) {
+                      events.push_back("!" + std::string(p));
+                    }}) {}
 };
 
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
   template <typename T>
   std::vector<const T*> of() const {
     std::vector<const T*> out;
@@ -72,8 +76,12 @@ struct Harness {
     ctx = std::make_unique<AppContext>(flow, limits, emitted, expectations, "telnet");
     session = make_session(*ctx);
   }
-  void client(const std::string& s) { session->on_data(StreamDirection::kClientToServer, as_bytes(s), 1); }
-  void server(const std::string& s) { session->on_data(StreamDirection::kServerToClient, as_bytes(s), 1); }
+  void client(const std::string& s) {
+    session->on_data(StreamDirection::kClientToServer, as_bytes(s), 1);
+  }
+  void server(const std::string& s) {
+    session->on_data(StreamDirection::kServerToClient, as_bytes(s), 1);
+  }
   const Telnet& end() {
     session->on_end(StreamEndReason::kFin, 2);
     auto r = emitted.of<Telnet>();
@@ -95,9 +103,10 @@ ProbeInput probe_input(const std::string& client, const std::string& server, uin
 
 TEST_CASE("telnet decoder strips negotiation, keeps data, undoubles IAC IAC") {
   Trace t;
-  t.decoder.feed(as_bytes(bytes({'a', 255, 251, 1, 'b', 255, 255, 'c', 255, 250, 24, 0, 'v', 't',
-                                 255, 240, 'd', 255, 247})));
-  CHECK(t.data == std::string("ab\xff" "cd"));
+  t.decoder.feed(as_bytes(bytes(
+      {'a', 255, 251, 1, 'b', 255, 255, 'c', 255, 250, 24, 0, 'v', 't', 255, 240, 'd', 255, 247})));
+  CHECK(t.data == std::string("ab\xff"
+                              "cd"));
   CHECK(t.events == std::vector<std::string>{"WILL ECHO", "SB TERMINAL-TYPE IS vt", "CMD 247"});
 }
 
@@ -130,8 +139,11 @@ TEST_CASE("telnet line editor: CR LF, CR NUL, backspace, DEL, escapes") {
     lines.emplace_back(l);
     cut = cut || t;
   };
-  e.feed(as_bytes(std::string("roox\x08t\r\n") + std::string("pw\x7f" "d\r", 5) + std::string(1, '\0') +
-                  "\x1b[1;31mls\r\n" + "0123456789\n"),
+  e.feed(as_bytes(std::string("roox\x08t\r\n") +
+                  std::string("pw\x7f"
+                              "d\r",
+                              5) +
+                  std::string(1, '\0') + "\x1b[1;31mls\r\n" + "0123456789\n"),
          f);
   CHECK(lines == std::vector<std::string>{"root", "pd", "ls", "01234567"});
   CHECK(cut);

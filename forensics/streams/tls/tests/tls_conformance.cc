@@ -4,7 +4,6 @@
 // Prints "<capture>: M/N rows match, E extra" per capture; fails below 100% except for the
 // known differences listed in kKnownDifferences (with the reason).
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -47,10 +46,9 @@ const char* known(const std::string& capture, const std::string& frame) {
 }
 
 // Compared columns, in oracle order.
-const std::vector<std::string> kColumns = {"handshake",  "version",  "supported_versions",
-                                           "sni",        "alpn",     "cipher_suite",
-                                           "ja3_full",   "ja3",      "ja3s_full",
-                                           "ja3s"};
+const std::vector<std::string> kColumns = {"handshake", "version",      "supported_versions", "sni",
+                                           "alpn",      "cipher_suite", "ja3_full",           "ja3",
+                                           "ja3s_full", "ja3s"};
 
 using Row = std::map<std::string, std::string>;
 
@@ -214,23 +212,25 @@ TEST_CASE("tls conformance with tshark's oracle") {
     size_t paired = 0;
     for (const auto& [k, v] : used) paired += v;
     const size_t extra = got.size() - paired;
-    std::printf("%s: %zu/%zu rows match, %zu extra%s\n", stem.c_str(), m, expected.size(), extra,
-                known_here != 0 ? (" (" + std::to_string(known_here) + " known differences)").c_str()
-                                : "");
+    std::printf(
+        "%s: %zu/%zu rows match, %zu extra%s\n", stem.c_str(), m, expected.size(), extra,
+        known_here != 0 ? (" (" + std::to_string(known_here) + " known differences)").c_str() : "");
     // Informational: the TLS anomalies raised on this capture.
     std::map<std::string, int> anomalies;
     for (const auto* a : run.value().of<Anomaly>()) {
       if (a->name().rfind("tls.", 0) == 0) ++anomalies[a->name() + " (" + a->detail() + ")"];
     }
-    for (const auto& [name, count] : anomalies) std::printf("  anomaly %s x%d\n", name.c_str(), count);
+    for (const auto& [name, count] : anomalies)
+      std::printf("  anomaly %s x%d\n", name.c_str(), count);
     total += expected.size();
     matched += m;
     known_total += known_here;
     extra_total += extra;
   }
-  std::printf("tls total: %zu/%zu rows match, %zu known differences, %zu extra; %zu DTLS/QUIC rows "
-              "(not TLS over TCP) skipped\n",
-              matched, total, known_total, extra_total, other_proto);
+  std::printf(
+      "tls total: %zu/%zu rows match, %zu known differences, %zu extra; %zu DTLS/QUIC rows "
+      "(not TLS over TCP) skipped\n",
+      matched, total, known_total, extra_total, other_proto);
   for (const auto& f : failures) std::printf("  DIFF %s\n", f.c_str());
   CHECK(failures.empty());
   CHECK(matched + known_total == total);

@@ -1,8 +1,7 @@
 // TLS: hello parsing, JA3/JA3S/JA4, record/handshake reassembly, certificates, sessions and real
 // captures (values checked against tshark's oracle tables and `openssl x509`).
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
@@ -46,8 +45,10 @@ struct Ext {
 
 Buf u16_list(const std::vector<uint16_t>& v, int len_bytes) {
   Buf b;
-  if (len_bytes == 2) put16(b, static_cast<uint16_t>(v.size() * 2));
-  else b.push_back(static_cast<uint8_t>(v.size() * 2));
+  if (len_bytes == 2)
+    put16(b, static_cast<uint16_t>(v.size() * 2));
+  else
+    b.push_back(static_cast<uint8_t>(v.size() * 2));
   for (uint16_t x : v) put16(b, x);
   return b;
 }
@@ -147,8 +148,8 @@ Buf ja4_doc_hello(bool grease, bool with_sigalgs = true) {
   if (grease) versions.insert(versions.begin(), 0x7a7a);
   std::vector<Ext> exts;
   if (grease) exts.push_back({0x0a0a, {}});
-  for (uint16_t t : {0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d, 0x0005,
-                     0x0023, 0x0012, 0x002b, 0xff01, 0x000b, 0x000a, 0x0015}) {
+  for (uint16_t t : {0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d, 0x0005, 0x0023,
+                     0x0012, 0x002b, 0xff01, 0x000b, 0x000a, 0x0015}) {
     Buf d;
     if (t == 0x0000) d = sni_ext("example.com");
     if (t == 0x0010) d = alpn_ext({"h2", "http/1.1"});
@@ -166,7 +167,9 @@ Buf ja4_doc_hello(bool grease, bool with_sigalgs = true) {
 
 struct Emitted : RecordEmitter {
   std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override { records.push_back(std::move(r)); }
+  void emit(std::unique_ptr<google::protobuf::Message> r) override {
+    records.push_back(std::move(r));
+  }
   template <typename T>
   std::vector<const T*> of() const {
     std::vector<const T*> out;
@@ -215,10 +218,14 @@ constexpr auto kS2C = StreamDirection::kServerToClient;
 
 // Chrome 34 ClientHello record to google.de from samples/tls12-sni-chrome34.pcap (frame 4).
 const char* kChrome34Record =
-    "16030100cc010000c80303ee181414cc5464d43b1046f68825acf46d92663289d2f905ecfa687e856affaa000028c02b"
-    "c02f009ecc14cc13c00ac009c013c014c007c011003300320039009c002f0035000a00050004010000770000000e000c"
-    "000009676f6f676c652e6465ff01000100000a00080006001700180019000b0002010000230000337400000010001b00"
-    "1906737064792f3308737064792f332e3108687474702f312e3175500000000500050100000000000d00120010040105"
+    "16030100cc010000c80303ee181414cc5464d43b1046f68825acf46d92663289d2f905ecfa687e856affaa000028c0"
+    "2b"
+    "c02f009ecc14cc13c00ac009c013c014c007c011003300320039009c002f0035000a00050004010000770000000e00"
+    "0c"
+    "000009676f6f676c652e6465ff01000100000a00080006001700180019000b0002010000230000337400000010001b"
+    "00"
+    "1906737064792f3308737064792f332e3108687474702f312e3175500000000500050100000000000d001200100401"
+    "05"
     "0102010403050302030402020200120000";
 // tshark's tls.handshake.ja3_full / ja3 for that hello (oracle tls12-sni-chrome34.tls.tsv).
 const char* kChrome34Ja3 =
@@ -231,14 +238,17 @@ struct Collect : tls::HandshakeAssembler::Sink {
   void on_handshake(uint8_t type, tls::Bytes body, uint16_t) override {
     messages.emplace_back(type, Buf(body.begin(), body.end()));
   }
-  void on_problem(std::string_view anomaly, std::string) override { problems.emplace_back(anomaly); }
+  void on_problem(std::string_view anomaly, std::string) override {
+    problems.emplace_back(anomaly);
+  }
 };
 
 }  // namespace
 
 TEST_CASE("GREASE values are the RFC 8701 ones") {
   for (uint16_t v : {0x0a0a, 0x1a1a, 0x2a2a, 0x7a7a, 0xdada, 0xfafa}) CHECK(tls::is_grease(v));
-  for (uint16_t v : {0x0a1a, 0x0a0b, 0x0000, 0x1301, 0xaaaa + 1, 0x0b0b}) CHECK_FALSE(tls::is_grease(v));
+  for (uint16_t v : {0x0a1a, 0x0a0b, 0x0000, 0x1301, 0xaaaa + 1, 0x0b0b})
+    CHECK_FALSE(tls::is_grease(v));
 }
 
 TEST_CASE("JA4 of the FoxIO JA4.md example") {
@@ -311,10 +321,11 @@ TEST_CASE("real Chrome 34 ClientHello: fields, JA3 as tshark gives it") {
 }
 
 TEST_CASE("GREASE is left out of JA3 but kept in the fields") {
-  Buf body = client_hello_body(
-      0x0303, {0x3a3a, 0x1301, 0x1302},
-      {{0x4a4a, {}}, {0x000a, u16_list({0x5a5a, 0x001d}, 2)}, {0x002b, u16_list({0x6a6a, 0x0304}, 1)},
-       {0x000b, {1, 0}}});
+  Buf body = client_hello_body(0x0303, {0x3a3a, 0x1301, 0x1302},
+                               {{0x4a4a, {}},
+                                {0x000a, u16_list({0x5a5a, 0x001d}, 2)},
+                                {0x002b, u16_list({0x6a6a, 0x0304}, 1)},
+                                {0x000b, {1, 0}}});
   tls::ClientHello h;
   tls::ParseProblems p;
   REQUIRE(tls::parse_client_hello(body, h, p));
@@ -325,8 +336,8 @@ TEST_CASE("GREASE is left out of JA3 but kept in the fields") {
 
 TEST_CASE("ServerHello: HelloRetryRequest, supported_versions, ALPN, JA3S") {
   Buf hrr_random = unhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
-  Buf body = server_hello_body(0x0303, 0x1302,
-                               {{0x002b, {0x03, 0x04}}, {0x0033, {0x00, 0x17}}}, hrr_random);
+  Buf body = server_hello_body(0x0303, 0x1302, {{0x002b, {0x03, 0x04}}, {0x0033, {0x00, 0x17}}},
+                               hrr_random);
   tls::ServerHello h;
   tls::ParseProblems p;
   REQUIRE(tls::parse_server_hello(body, h, p));
@@ -357,7 +368,8 @@ TEST_CASE("malformed hellos: fatal fixed part, damaged extensions reported") {
   CHECK_FALSE(tls::parse_client_hello(unhex("0303aabb"), h, p));
   CHECK_FALSE(p.fatal.empty());
 
-  Buf body = client_hello_body(0x0303, {0x1301}, {{0x0000, sni_ext("a.example")}, {0x0010, {0x00, 0x09, 0x05}}});
+  Buf body = client_hello_body(0x0303, {0x1301},
+                               {{0x0000, sni_ext("a.example")}, {0x0010, {0x00, 0x09, 0x05}}});
   tls::ClientHello h2;
   tls::ParseProblems p2;
   REQUIRE(tls::parse_client_hello(body, h2, p2));
@@ -503,10 +515,11 @@ TEST_CASE("session: split ClientHello, HRR then second ClientHello, TLS 1.3 stop
   Buf ch = records(tls::kHandshake, handshake(1, ja4_doc_hello(true)), 100);
   fx.send(kC2S, ch, 13, 10);
   Buf hrr_random = unhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
-  Buf hrr = records(tls::kHandshake,
-                    handshake(2, server_hello_body(0x0303, 0x1301, {{0x002b, {3, 4}}, {0x0033, {0, 0x1d}}},
-                                                   hrr_random)),
-                    16384, 0x0303);
+  Buf hrr =
+      records(tls::kHandshake,
+              handshake(2, server_hello_body(0x0303, 0x1301,
+                                             {{0x002b, {3, 4}}, {0x0033, {0, 0x1d}}}, hrr_random)),
+              16384, 0x0303);
   Buf ccs = records(tls::kChangeCipherSpec, {1}, 1, 0x0303);
   hrr.insert(hrr.end(), ccs.begin(), ccs.end());
   fx.send(kS2C, hrr, SIZE_MAX, 20);
@@ -515,7 +528,8 @@ TEST_CASE("session: split ClientHello, HRR then second ClientHello, TLS 1.3 stop
   ch2.insert(ch2.end(), second.begin(), second.end());
   fx.send(kC2S, ch2, SIZE_MAX, 30);
   Buf sh = records(tls::kHandshake,
-                   handshake(2, server_hello_body(0x0303, 0x1301, {{0x002b, {3, 4}}, {0x0033, {0, 0x1d, 0, 0}}})),
+                   handshake(2, server_hello_body(0x0303, 0x1301,
+                                                  {{0x002b, {3, 4}}, {0x0033, {0, 0x1d, 0, 0}}})),
                    16384, 0x0303);
   Buf app = records(tls::kApplicationData, Buf(50, 0xab), 50, 0x0303);
   sh.insert(sh.end(), ccs.begin(), ccs.end());
@@ -553,11 +567,13 @@ TEST_CASE("session: damaged hello and gap mid-handshake are anomalies, the flow 
   SessionFixture fx;
   fx.start();
   fx.send(kC2S, records(tls::kHandshake, handshake(1, unhex("0303")), 16384));
-  Buf sh = records(tls::kHandshake, handshake(2, server_hello_body(0x0303, 0x2f, {})), 16384, 0x0303);
+  Buf sh =
+      records(tls::kHandshake, handshake(2, server_hello_body(0x0303, 0x2f, {})), 16384, 0x0303);
   fx.send(kS2C, Buf(sh.begin(), sh.begin() + 20));
   fx.session->on_gap(kS2C, 10, 5);
   fx.session->on_end(StreamEndReason::kFin, 6);
-  CHECK(fx.emitted.anomalies() == std::vector<std::string>{"tls.bad_handshake", "tls.gap_in_handshake"});
+  CHECK(fx.emitted.anomalies() ==
+        std::vector<std::string>{"tls.bad_handshake", "tls.gap_in_handshake"});
   CHECK(fx.emitted.of<TLSServerHello>().empty());
 }
 
