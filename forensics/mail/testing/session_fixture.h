@@ -74,4 +74,14 @@ inline void send_split(AppSession& s, StreamDirection dir, std::string_view text
     s.on_data(dir, as_bytes(text.substr(i, chunk)), ts);
 }
 
+// Probe input from text; `final` marks both directions final.
+inline ProbeInput probe_input(std::string_view client, std::string_view server, bool final = false) {
+  ProbeInput in;
+  in.client = as_bytes(client);
+  in.server = as_bytes(server);
+  in.client_final = final;
+  in.server_final = final;
+  return in;
+}
+
 }  // namespace netcap::app::mail::testing

@@ -20,12 +20,7 @@ constexpr auto kC = StreamDirection::kClientToServer;
 constexpr auto kS = StreamDirection::kServerToClient;
 
 ProbeResult probe_text(std::string_view client, std::string_view server, bool final = false) {
-  ProbeInput in;
-  in.client = as_bytes(client);
-  in.server = as_bytes(server);
-  in.client_final = final;
-  in.server_final = final;
-  return probe(in);
+  return probe(mail::testing::probe_input(client, server, final));
 }
 }  // namespace
 
