@@ -9,6 +9,9 @@ packages=(
   libpcap-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev sqlite3 zlib1g-dev libssl-dev
   catch2 libpugixml-dev libcpp-httplib-dev libzip-dev libbrotli-dev libgmime-3.0-dev clang libclang-rt-14-dev
+  libmagic-dev libpcre2-dev libyaml-cpp-dev libmaxminddb-dev
+  # field data: MAC vendors, service probes, user agents, public suffixes, OS signatures
+  ieee-data nmap-common uap-core publicsuffix p0f
 )
 
 missing=()
