@@ -65,15 +65,18 @@ class NcapSink final : public RecordSink {
     if (closed_) return Status::error("ncap: write after close");
     auto file = file_for(record.GetDescriptor());
     if (!file) return file.status();
+    const std::string& type = record.GetDescriptor()->name();
+    if (Status s = serialize(record, type); !s) return s;
     // proto3 parsers reject `string` fields holding invalid UTF-8: sanitise a copy (rare) so
-    // that every file written can be read back.
-    if (!message_strings_valid(record)) {
+    // that every file written can be read back. Checked on the serialized bytes, which is much
+    // cheaper than walking the message by reflection.
+    if (!serialized_strings_valid(*record.GetDescriptor(), serialized())) {
       std::unique_ptr<pb::Message> copy(record.New());
       copy->CopyFrom(record);
       sanitize_message_strings(copy.get());
-      return append(*file, *copy, record.GetDescriptor()->name());
+      if (Status s = serialize(*copy, type); !s) return s;
     }
-    return append(*file, record, record.GetDescriptor()->name());
+    return append(*file, type);
   }
 
   Status flush() override { return Status::ok(); }  // gzip buffers; files are final at close
@@ -94,18 +97,27 @@ class NcapSink final : public RecordSink {
   }
 
  private:
-  Status append(gzFile file, const pb::Message& message, const std::string& type) {
+  // buffer_ = varint length + the serialized message; serialized() is the message part.
+  Status serialize(const pb::Message& message, const std::string& type) {
     buffer_.clear();
     size_t size = message.ByteSizeLong();
     if (size > static_cast<size_t>(std::numeric_limits<int>::max() / 2)) {
       return Status::error("ncap: " + type + " record too large (" + std::to_string(size) + ")");
     }
     append_varint(size, &buffer_);
-    size_t prefix = buffer_.size();
-    buffer_.resize(prefix + size);
-    if (!message.SerializeToArray(buffer_.data() + prefix, static_cast<int>(size))) {
+    prefix_ = buffer_.size();
+    buffer_.resize(prefix_ + size);
+    if (!message.SerializeToArray(buffer_.data() + prefix_, static_cast<int>(size))) {
       return Status::error("ncap: serializing " + type + " failed");
     }
+    return Status::ok();
+  }
+
+  std::span<const uint8_t> serialized() const {
+    return {reinterpret_cast<const uint8_t*>(buffer_.data()) + prefix_, buffer_.size() - prefix_};
+  }
+
+  Status append(gzFile file, const std::string& type) {
     if (gzwrite(file, buffer_.data(), static_cast<unsigned>(buffer_.size())) !=
         static_cast<int>(buffer_.size())) {
       int errnum = 0;
@@ -130,7 +142,8 @@ class NcapSink final : public RecordSink {
     header.set_type(descriptor->name());
     header.set_version(std::string(netcap_version()));
     header.set_containspayloads(false);
-    if (Status s = append(file, header, descriptor->name()); !s) return s;
+    if (Status s = serialize(header, descriptor->name()); !s) return s;
+    if (Status s = append(file, descriptor->name()); !s) return s;
     return file;
   }
 
@@ -138,6 +151,7 @@ class NcapSink final : public RecordSink {
   std::string input_source_;
   bool closed_ = false;
   std::string buffer_;
+  size_t prefix_ = 0;  // bytes of the length prefix at the start of buffer_
   std::unordered_map<const pb::Descriptor*, gzFile> files_;
 };
 

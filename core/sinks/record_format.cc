@@ -1,6 +1,7 @@
 #include "core/sinks/record_format.h"
 
 #include <google/protobuf/reflection.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <algorithm>
 #include <charconv>
@@ -71,6 +72,26 @@ const char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 
 bool field_is_json(const pb::FieldDescriptor& field) {
   return field.is_repeated() || field.cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE;
+}
+
+// True when `json` is how a singular scalar `field` holding its proto3 default is rendered.
+bool is_default_json(const pb::FieldDescriptor& field, std::string_view json) {
+  switch (field.cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_STRING:
+      return json == "\"\"";
+    case pb::FieldDescriptor::CPPTYPE_BOOL:
+      return json == "false";
+    case pb::FieldDescriptor::CPPTYPE_ENUM: {
+      if (json == "0") return true;
+      const pb::EnumValueDescriptor* zero = field.enum_type()->FindValueByNumber(0);
+      return zero != nullptr && json.size() == zero->name().size() + 2 &&
+             json.substr(1, zero->name().size()) == zero->name();
+    }
+    case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+      return false;
+    default:  // numbers (a time rendered as text is never "0")
+      return json == "0";
+  }
 }
 
 // JSON of one scalar value (a singular field or one element of a repeated field).
@@ -494,6 +515,18 @@ void append_json_string(std::string_view text, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (size_t i = 0; i < text.size();) {
+    // Copy the run of printable ASCII bytes that need no escaping in one append.
+    size_t run = i;
+    while (run < text.size()) {
+      unsigned char b = static_cast<unsigned char>(text[run]);
+      if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out->append(text.data() + i, run - i);
+      i = run;
+      if (i == text.size()) break;
+    }
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       size_t n = utf8_sequence_length(text, i);
@@ -564,13 +597,31 @@ void append_csv_field(std::string_view text, std::string* out) {
 void append_json_object(const pb::Message& message, const FormatOptions& options,
                         std::string* out) {
   const pb::Descriptor* descriptor = message.GetDescriptor();
+  const pb::Reflection* reflection = message.GetReflection();
   out->push_back('{');
+  bool first = true;
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const pb::FieldDescriptor* field = descriptor->field(i);
-    if (i > 0) out->push_back(',');
+    const bool is_message = field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE;
+    if (options.omit_defaults &&
+        (field->is_repeated() ? reflection->FieldSize(message, field) == 0
+                              : is_message && !reflection->HasField(message, field))) {
+      continue;
+    }
+    const size_t start = out->size();
+    if (!first) out->push_back(',');
     append_json_string(field->name(), out);
     out->push_back(':');
+    const size_t value_start = out->size();
     append_json_field(message, *field, options, out);
+    // A singular scalar is rendered first and taken back when it is the default: cheaper than
+    // asking reflection whether it is set (HasField compares by type for proto3 scalars).
+    if (options.omit_defaults && !field->is_repeated() && !is_message &&
+        is_default_json(*field, std::string_view(*out).substr(value_start))) {
+      out->resize(start);
+      continue;
+    }
+    first = false;
   }
   out->push_back('}');
 }
@@ -712,6 +763,79 @@ bool sanitize_strings(pb::Message* message) {
 }  // namespace
 
 bool sanitize_message_strings(pb::Message* message) { return sanitize_strings(message); }
+
+namespace {
+
+// Protobuf varint (at most 10 bytes); false when `wire` ends inside it or it is too long.
+bool read_wire_varint(std::span<const uint8_t> wire, size_t& pos, uint64_t& value) {
+  value = 0;
+  for (int shift = 0; shift < 64 && pos < wire.size(); shift += 7) {
+    const uint8_t byte = wire[pos++];
+    value |= uint64_t{byte & 0x7Fu} << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+bool wire_strings_valid(const pb::Descriptor& descriptor, std::span<const uint8_t> wire,
+                        int depth) {
+  if (depth > 64) return false;  // deeper than any record type: not one of ours
+  size_t pos = 0;
+  while (pos < wire.size()) {
+    uint64_t tag = 0;
+    if (!read_wire_varint(wire, pos, tag)) return false;
+    switch (tag & 7) {
+      case 0: {  // varint
+        uint64_t ignored = 0;
+        if (!read_wire_varint(wire, pos, ignored)) return false;
+        break;
+      }
+      case 1:  // fixed64
+        if (wire.size() - pos < 8) return false;
+        pos += 8;
+        break;
+      case 5:  // fixed32
+        if (wire.size() - pos < 4) return false;
+        pos += 4;
+        break;
+      case 2: {  // length-delimited: string, bytes, sub-message, packed scalars
+        uint64_t length = 0;
+        if (!read_wire_varint(wire, pos, length) || length > wire.size() - pos) return false;
+        const auto payload = wire.subspan(pos, static_cast<size_t>(length));
+        pos += static_cast<size_t>(length);
+        const pb::FieldDescriptor* field = descriptor.FindFieldByNumber(static_cast<int>(tag >> 3));
+        if (field == nullptr) break;  // unknown field: kept as bytes by parsers
+        if (field->type() == pb::FieldDescriptor::TYPE_STRING) {
+          if (!is_valid_utf8({reinterpret_cast<const char*>(payload.data()), payload.size()})) {
+            return false;
+          }
+        } else if (field->type() == pb::FieldDescriptor::TYPE_MESSAGE) {
+          if (!wire_strings_valid(*field->message_type(), payload, depth + 1)) return false;
+        }
+        break;
+      }
+      default:  // groups (3, 4) are not used by proto3 records
+        return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void filter_protobuf_utf8_errors() {
+  pb::SetLogHandler(
+      [](pb::LogLevel level, const char* filename, int line, const std::string& message) {
+        if (message.find("invalid UTF-8 data") != std::string::npos) return;
+        static const char* const kLevels[] = {"INFO", "WARNING", "ERROR", "FATAL"};
+        std::fprintf(stderr, "[libprotobuf %s %s:%d] %s\n", kLevels[level], filename, line,
+                     message.c_str());
+      });
+}
+
+bool serialized_strings_valid(const pb::Descriptor& descriptor, std::span<const uint8_t> wire) {
+  return wire_strings_valid(descriptor, wire, 0);
+}
 
 bool message_strings_valid(const pb::Message& message) {
   const pb::Descriptor* descriptor = message.GetDescriptor();

@@ -54,6 +54,13 @@ std::string column_proto_type(const Column& column);
 struct FormatOptions {
   // Render time_ns / duration_ns fields as RFC 3339 / seconds instead of raw nanoseconds.
   bool human_times = false;
+  // Inside JSON objects, leave out fields that hold their proto3 default (zero, empty string,
+  // empty list, unset sub-message), as the proto3 JSON printer does by default. The case index
+  // uses this for its JSON columns: nested records such as DNS resource records declare many
+  // type-specific fields of which one or two are set, and printing all of them made the JSON
+  // five times larger than its content. Readers treat a missing key as the default
+  // (json_extract gives NULL). Top-level JSONL/CSV output keeps every key (see above).
+  bool omit_defaults = false;
 };
 
 // --- building blocks ---
@@ -102,5 +109,15 @@ void append_csv_row(const google::protobuf::Message& message, std::span<const Co
 bool sanitize_message_strings(google::protobuf::Message* message);
 // True when every string field (recursively) is valid UTF-8.
 bool message_strings_valid(const google::protobuf::Message& message);
+// Installs a protobuf log handler that drops the serializer's "invalid UTF-8" errors (the sinks
+// check the serialized bytes and repair the strings themselves, so the message would only be
+// noise about hostile packet data) and writes every other protobuf message to stderr as the
+// default handler does. Call once at program start.
+void filter_protobuf_utf8_errors();
+// The same check on the serialized form of a message of type `descriptor`: walks the wire format
+// (no reflection calls), validating length-delimited fields declared `string` and descending
+// into sub-messages. False also when `wire` is not a well-formed encoding.
+bool serialized_strings_valid(const google::protobuf::Descriptor& descriptor,
+                              std::span<const uint8_t> wire);
 
 }  // namespace netcap

@@ -18,22 +18,22 @@ struct Limits {
   int max_transports_per_packet = 4;
 
   // --- IP fragment reassembly (per shard) ---
-  size_t max_fragment_sets = 4096;             // datagrams being reassembled at once
-  size_t max_fragments_per_set = 256;          // fragments of one datagram
-  size_t max_fragment_set_bytes = 65535 + 64;  // an IP datagram cannot be larger (RFC 791)
+  size_t max_fragment_sets = 4096;               // datagrams being reassembled at once
+  size_t max_fragments_per_set = 256;            // fragments of one datagram
+  size_t max_fragment_set_bytes = 65535 + 64;    // an IP datagram cannot be larger (RFC 791)
   int64_t fragment_timeout_ns = 30'000'000'000;  // RFC 791 suggests 15 s, Linux uses 30 s
 
   // --- flows (per shard) ---
   size_t max_flows_per_shard = 500'000;
-  int64_t tcp_idle_timeout_ns = 300'000'000'000;     // 5 min without packets
-  int64_t udp_idle_timeout_ns = 60'000'000'000;      // 1 min
-  int64_t other_idle_timeout_ns = 60'000'000'000;    // ICMP, SCTP, ...
-  int64_t tcp_closed_linger_ns = 5'000'000'000;      // keep a FIN/RST-closed flow 5 s for stragglers
-  int64_t flow_sweep_interval_ns = 1'000'000'000;    // how often idle flows are looked for
+  int64_t tcp_idle_timeout_ns = 300'000'000'000;   // 5 min without packets
+  int64_t udp_idle_timeout_ns = 60'000'000'000;    // 1 min
+  int64_t other_idle_timeout_ns = 60'000'000'000;  // ICMP, SCTP, ...
+  int64_t tcp_closed_linger_ns = 5'000'000'000;    // keep a FIN/RST-closed flow 5 s for stragglers
+  int64_t flow_sweep_interval_ns = 1'000'000'000;  // how often idle flows are looked for
 
   // --- TCP reassembly ---
-  size_t max_stream_buffered_bytes = 4 * 1024 * 1024;  // out-of-order bytes held per direction
-  size_t max_stream_buffered_segments = 4096;          // out-of-order segments per direction
+  size_t max_stream_buffered_bytes = 4 * 1024 * 1024;   // out-of-order bytes held per direction
+  size_t max_stream_buffered_segments = 4096;           // out-of-order segments per direction
   size_t max_shard_buffered_bytes = 256 * 1024 * 1024;  // all directions of one shard together
 
   // --- application protocols (per flow unless said otherwise) ---
@@ -65,7 +65,7 @@ struct Limits {
 
   // --- queues ---
   size_t shard_queue_packets = 4096;  // reader -> shard, in packets
-  size_t sink_queue_batches = 64;     // shard -> sink, in batches
+  size_t sink_queue_batches = 16;     // shard -> sink, in batches (x record_batch_size records)
   size_t record_batch_size = 512;     // records per batch
 
   // --- records ---

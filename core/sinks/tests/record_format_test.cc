@@ -220,5 +220,55 @@ TEST_CASE("sanitize_message_strings fixes nested and repeated strings only") {
   CHECK_FALSE(sanitize_message_strings(&record));
 }
 
+TEST_CASE("serialized_strings_valid agrees with message_strings_valid on the wire form") {
+  auto valid_on_wire = [](const SinkTestRecord& record) {
+    const std::string wire = record.SerializeAsString();
+    return serialized_strings_valid(*record.GetDescriptor(),
+                                    {reinterpret_cast<const uint8_t*>(wire.data()), wire.size()});
+  };
+  SinkTestRecord record;
+  record.set_text("ok \xC3\xA9");
+  record.set_raw("\xFF");  // bytes are not text
+  record.add_tags("fine");
+  record.mutable_part()->set_label("nested");
+  (*record.mutable_counts())["key"] = 7;
+  CHECK(valid_on_wire(record));
+  SECTION("invalid top-level string") {
+    record.set_text("bad \xC0");
+    CHECK_FALSE(valid_on_wire(record));
+  }
+  SECTION("invalid repeated string") {
+    record.add_tags("\xFF");
+    CHECK_FALSE(valid_on_wire(record));
+  }
+  SECTION("invalid string in a sub-message") {
+    record.add_parts()->set_label("x\xE2\x82");
+    CHECK_FALSE(valid_on_wire(record));
+  }
+  SECTION("invalid map key") {
+    (*record.mutable_counts())["\xFE"] = 1;
+    CHECK_FALSE(valid_on_wire(record));
+  }
+  SECTION("malformed wire bytes") {
+    const uint8_t cut[] = {0x1A, 0x05, 'a'};  // field 3, length 5, one byte present
+    CHECK_FALSE(serialized_strings_valid(*record.GetDescriptor(), cut));
+  }
+}
+
+TEST_CASE("omit_defaults leaves default fields out of JSON objects") {
+  SinkTestRecord record;
+  record.add_parts()->set_label("p");
+  record.add_parts();
+  FormatOptions compact;
+  compact.omit_defaults = true;
+  std::string out;
+  append_json_field(record, *record.GetDescriptor()->FindFieldByName("Parts"), compact, &out);
+  CHECK(out == "[{\"Label\":\"p\"},{}]");
+  out.clear();
+  append_json_field(record, *record.GetDescriptor()->FindFieldByName("Parts"), FormatOptions{},
+                    &out);
+  CHECK(out == "[{\"Label\":\"p\",\"Value\":0},{\"Label\":\"\",\"Value\":0}]");
+}
+
 }  // namespace
 }  // namespace netcap

@@ -1,5 +1,8 @@
 #include "forensics/streams/tls/tls_session.h"
 
+#include <list>
+#include <unordered_map>
+
 #include "forensics/app/text_util.h"
 #include "forensics/streams/tls/tls_x509.h"
 #include "proto/tls.pb.h"
@@ -7,6 +10,35 @@
 namespace netcap::app {
 
 namespace {
+
+// Parsed certificates by the SHA-256 of their DER, per shard: a server sends the same chain on
+// every connection, and X.509 parsing (OpenSSL's ASN.1 and key decoders) was the most expensive
+// step of the whole TLS layer. Least recently used entries go first past kMaxEntries.
+class CertificateCache {
+ public:
+  static constexpr size_t kMaxEntries = 2048;
+
+  // The summary of `der`, parsed on a miss.
+  const tls::CertificateInfo& get(tls::Bytes der, size_t max_names) {
+    std::string key = sha256_hex(der);
+    if (auto it = index_.find(key); it != index_.end()) {
+      entries_.splice(entries_.begin(), entries_, it->second);  // most recently used first
+      return it->second->second;
+    }
+    entries_.emplace_front(key, tls::parse_certificate(der, max_names));
+    index_.emplace(std::move(key), entries_.begin());
+    if (entries_.size() > kMaxEntries) {
+      index_.erase(entries_.back().first);
+      entries_.pop_back();
+    }
+    return entries_.front().second;
+  }
+
+ private:
+  using Entry = std::pair<std::string, tls::CertificateInfo>;
+  std::list<Entry> entries_;
+  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+};
 
 // Checks the first bytes of one direction for a handshake record that starts a hello of
 // `hello_type`. Strict enough not to take other binary protocols: record type, version,
@@ -258,7 +290,8 @@ void TlsSession::certificate(StreamDirection dir, tls::Bytes body) {
                                              std::to_string(max_items) + " certificates kept");
   }
   for (size_t i = 0; i < ders.size(); ++i) {
-    tls::CertificateInfo c = tls::parse_certificate(ders[i], max_items);
+    const tls::CertificateInfo& c =
+        ctx_.shard_state().get<CertificateCache>().get(ders[i], max_items);
     if (!c.parsed) {
       anomaly("tls.bad_certificate", std::string(side(dir)) + "certificate " + std::to_string(i) +
                                          " (" + std::to_string(ders[i].size()) +

@@ -162,10 +162,13 @@ TEST_CASE("telnet probe") {
   CHECK(probe(probe_input("", bytes({255}), 2323)) == ProbeResult::kNeedMore);
   // The server ruled it out, but the client may still start with a negotiation.
   CHECK(probe(probe_input("", "SSH-2.0-x\r\n", 2323)) == ProbeResult::kNeedMore);
-  ProbeInput in = probe_input("GET / HTTP/1.1\r\n", "HTTP/1.1 200 OK\r\n", 8080);
+  // ProbeInput holds spans: the strings must outlive it.
+  const std::string http_request = "GET / HTTP/1.1\r\n", http_response = "HTTP/1.1 200 OK\r\n";
+  ProbeInput in = probe_input(http_request, http_response, 8080);
   CHECK(probe(in) == ProbeResult::kNo);
   CHECK(probe(probe_input("", "\r\nlogin: ", 23)) == ProbeResult::kYes);
-  ProbeInput tls = probe_input("", "\x16\x03\x01", 23);
+  const std::string nothing, tls_record = "\x16\x03\x01";
+  ProbeInput tls = probe_input(nothing, tls_record, 23);
   CHECK(probe(tls) == ProbeResult::kNeedMore);  // the client may still negotiate
   tls.client_final = true;
   CHECK(probe(tls) == ProbeResult::kNo);
