@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -18,10 +19,12 @@
 #include "cli/commands.h"
 #include "core/capture/packet_source.h"
 #include "core/engine/engine.h"
-#include "forensics/app/default_app_layer.h"
 #include "core/packet/layer_registry.h"
 #include "core/sinks/record_format.h"
 #include "core/sinks/record_sink.h"
+#include "forensics/app/default_app_layer.h"
+#include "forensics/files/file_store.h"
+#include "forensics/profiles/profile_sink.h"
 
 namespace netcap {
 
@@ -95,6 +98,16 @@ const CommandSpec& capture_spec() {
         {"workers", 'w', "N", "Shard threads.", "number of cores"},
         {"no-app-layer", 0, "",
          "Skip application protocols (DNS, HTTP, TLS, ...): flows and packet layers only.", ""},
+        {"no-files", 0, "",
+         "Do not extract transferred files (HTTP, FTP, SMB, mail) into CASE/files.", ""},
+        {"max-file-size", 0, "MIB", "Bytes kept per extracted file, in MiB (the rest is cut).",
+         "1024"},
+        {"max-files-total", 0, "MIB", "Bytes of all extracted files together, in MiB.", "65536"},
+        {"no-profiles", 0, "",
+         "Do not build the Software, Service, DeviceProfile and HostProfile summaries.", ""},
+        {"geoip", 0, "FILES",
+         "MaxMind-format databases (comma separated) for country, city and AS of hosts.",
+         "$NETCAP_GEOIP, else none"},
         {"max-flows", 0, "N",
          "Flows tracked per shard before the least recently active one is "
          "closed early (recorded as flow.table_full).",
@@ -219,6 +232,24 @@ class StopOnSignal {
   std::atomic<bool> done_{false}, interrupted_{false};
   std::thread thread_;
 };
+
+// The capture files read, as a JSON array of absolute paths (the pcap-slice transforms read
+// them again); "[]" for a live capture.
+std::string input_files_json(const PacketSource& source, bool live) {
+  std::string out = "[";
+  if (!live) {
+    bool first = true;
+    for (const std::string& input : source.inputs()) {
+      std::error_code ec;
+      const fs::path absolute = fs::absolute(input, ec);
+      if (!first) out.push_back(',');
+      first = false;
+      append_json_string(ec ? input : absolute.lexically_normal().string(), &out);
+    }
+  }
+  out.push_back(']');
+  return out;
+}
 
 std::string summary_json(const CaptureSummary& s, const PacketSource& source,
                          const std::string& case_dir, const std::optional<LiveStats>& live) {
@@ -431,6 +462,19 @@ int run_capture(int argc, char** argv) {
   std::vector<std::unique_ptr<RecordSink>> sinks;
   auto index = open_index_sink(sink_options);
   if (!index) return fail(index.status().message());
+  if (!parsed.has("no-profiles")) {
+    // Software, services, devices and hosts, summarised on the index's writer thread
+    // (forensics/profiles). Missing field data turns a feature off; the case meta says which.
+    profiles::FieldDataPaths paths;
+    const char* geoip_env = std::getenv("NETCAP_GEOIP");
+    paths.geoip_databases = profiles::GeoIp::split_paths(
+        parsed.has("geoip") ? parsed.get("geoip") : (geoip_env != nullptr ? geoip_env : ""));
+    auto data = std::make_unique<profiles::FieldData>(profiles::FieldData::load(paths));
+    if (!paths.geoip_databases.empty() && !data->geoip) {
+      return fail(data->status.back().second);  // the user asked for it: a bad file is an error
+    }
+    index.value() = profiles::make_profile_sink(std::move(index.value()), std::move(data));
+  }
   RecordSink* index_sink = index.value().get();
   sinks.push_back(std::move(index.value()));
   for (const std::string& kind : record_kinds) {
@@ -450,7 +494,26 @@ int run_capture(int argc, char** argv) {
   options.layer_records = index_layers || parsed.has("layer-records");
   options.limits = limits;
   if (show_progress) options.on_progress = print_progress;
-  if (!parsed.has("no-app-layer")) options.make_consumer_factory = &app::make_app_layer;
+  // Extracted files (docs/files.md): one store for all shards, reached through the contexts.
+  std::unique_ptr<files::FileStore> file_store;
+  if (!parsed.has("no-app-layer") && !parsed.has("no-files")) {
+    files::FileStoreOptions file_options;
+    auto max_file = parsed.get_int("max-file-size", 1024, 1, 1LL << 30);
+    auto max_total = parsed.get_int("max-files-total", 65536, 1, 1LL << 34);
+    if (!max_file) return usage(max_file.status().message());
+    if (!max_total) return usage(max_total.status().message());
+    file_options.max_file_bytes = static_cast<uint64_t>(*max_file) << 20;
+    file_options.max_total_bytes = static_cast<uint64_t>(*max_total) << 20;
+    auto store = files::FileStore::create(case_dir, file_options);
+    if (!store) return fail(store.status().message());
+    file_store = std::move(store.value());
+  }
+  if (!parsed.has("no-app-layer")) {
+    options.make_consumer_factory = [files = file_store.get()](RecordEmitter& emitter,
+                                                               const Limits& l) {
+      return app::make_app_layer(emitter, l, files);
+    };
+  }
 
   std::vector<RecordSink*> sink_ptrs;
   for (auto& s : sinks) sink_ptrs.push_back(s.get());
@@ -477,6 +540,7 @@ int run_capture(int argc, char** argv) {
       {"last_ts_ns", std::to_string(summary.last_ts_ns)},
       {"input_issues", std::to_string(summary.source_issues.size())},
       {"capture_summary", summary_json(summary, *source, case_dir, live)},
+      {"input_files", input_files_json(*source, live.has_value())},
   };
   Status close_status;
   for (const auto& [k, v] : meta) {

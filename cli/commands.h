@@ -5,16 +5,27 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace netcap {
 
-int run_capture(int argc, char** argv);  // cli/capture_command.cc (the lead)
-int run_dump(int argc, char** argv);     // cli/dump_command.cc
-int run_query(int argc, char** argv);    // cli/query_command.cc
-int run_transform(int argc, char** argv);  // cli/transform_command.cc
-int run_serve(int argc, char** argv);      // cli/serve_command.cc
+int run_capture(int argc, char** argv);         // cli/capture_command.cc (the lead)
+int run_dump(int argc, char** argv);            // cli/dump_command.cc
+int run_query(int argc, char** argv);           // cli/query_command.cc
+int run_transform(int argc, char** argv);       // cli/transform_command.cc
+int run_serve(int argc, char** argv);           // cli/serve_command.cc
 int run_maltego_config(int argc, char** argv);  // cli/maltego_config_command.cc
+// cli/profile_commands.cc: listings of the summary records (proto/profile.proto).
+int run_hosts(int argc, char** argv);
+int run_software(int argc, char** argv);
+int run_services(int argc, char** argv);
+int run_devices(int argc, char** argv);
+// cli/files_command.cc: the extracted files (proto/file.proto, CASE/files/).
+int run_files(int argc, char** argv);
+int run_extract(int argc, char** argv);
+// cli/creds_command.cc: the login attempts (proto/credentials.proto).
+int run_creds(int argc, char** argv);
 
 namespace cli {
 
@@ -28,8 +39,18 @@ int query_main(const std::vector<std::string>& args, std::ostream& out, std::ost
 // the Maltego XML document (spec maltego.md §1.4).
 int transform_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `args` excludes the command name; status lines go to `out`.
-int maltego_config_main(const std::vector<std::string>& args, std::ostream& out,
-                        std::ostream& err);
+int maltego_config_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `name`: "hosts", "software", "services" or "devices"; `args` excludes the command name.
+int profile_listing_main(std::string_view name, const std::vector<std::string>& args,
+                         std::ostream& out, std::ostream& err, bool terminal_output = false);
+
+// `args` exclude the command name (cli/files_command.cc).
+int files_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+               bool terminal_output = false);
+int extract_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `args` exclude the command name (cli/creds_command.cc).
+int creds_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+               bool terminal_output = false);
 
 }  // namespace cli
 

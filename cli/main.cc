@@ -5,6 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "core/sinks/record_format.h"
 #include "core/sinks/record_sink.h"
 
 namespace {
@@ -27,6 +28,18 @@ constexpr CommandEntry kCommands[] = {
     {"serve", "serve Maltego transforms over HTTP(S) for a TDS/iTDS", netcap::run_serve},
     {"maltego-config", "write the Maltego configuration archive (.mtz)",
      netcap::run_maltego_config},
+    {"hosts", "list the hosts of a case: names, MACs, software, services, bytes",
+     netcap::run_hosts},
+    {"software", "list the software seen in a case (user agents, banners, mailers)",
+     netcap::run_software},
+    {"services", "list the services offered in a case (address, port, protocol, product)",
+     netcap::run_services},
+    {"devices", "list the devices (MAC addresses) of a case with vendor, IPs, DHCP names",
+     netcap::run_devices},
+    {"files", "list the files extracted from a case (HTTP, FTP, SMB, mail)", netcap::run_files},
+    {"extract", "copy extracted files out of a case under safe names", netcap::run_extract},
+    {"creds", "list the credentials seen in a case (logins, secrets, crackable hashes)",
+     netcap::run_creds},
 };
 
 void print_top_help(std::ostream& out) {
@@ -56,6 +69,7 @@ const CommandEntry* find_command(std::string_view name) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  netcap::filter_protobuf_utf8_errors();
   if (argc < 2) {
     print_top_help(std::cerr);
     return netcap::cli::kExitUsage;

@@ -16,7 +16,9 @@ constexpr PropertySpec kIPv6Props[] = {{kIPv6Property, "IPv6 Address", PropertyT
                                        kCase};
 constexpr PropertySpec kPortProps[] = {{kPortProperty, "Port", PropertyType::kInt}, kCase};
 constexpr PropertySpec kPhraseProps[] = {{kPhraseProperty, "Text", PropertyType::kString}, kCase};
-constexpr PropertySpec kMacProps[] = {{kMacProperty, "MAC Address", PropertyType::kString}, kCase};
+constexpr PropertySpec kMacProps[] = {{kMacProperty, "MAC Address", PropertyType::kString},
+                                      {"properties.vendor", "Vendor (IEEE)", PropertyType::kString},
+                                      kCase};
 constexpr PropertySpec kCaseProps[] = {kCase};
 constexpr PropertySpec kConnectionProps[] = {
     {kConnectionUidProperty, "UID", PropertyType::kString},
@@ -29,6 +31,13 @@ constexpr PropertySpec kConnectionProps[] = {
     {"totalsize", "Total bytes", PropertyType::kInt},
     {"numpackets", "Packets", PropertyType::kInt},
     {"communityid", "Community ID", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kPCAPSliceProps[] = {
+    {kSlicePathProperty, "Slice file", PropertyType::kString},
+    {"filter", "BPF filter", PropertyType::kString},
+    {"packets", "Packets", PropertyType::kInt},
+    {"bytes", "Bytes", PropertyType::kInt},
+    {"truncated", "Truncated at the size limit", PropertyType::kBool},
     kCase};
 constexpr PropertySpec kAnomalyProps[] = {{kAnomalyProperty, "Anomaly", PropertyType::kString},
                                           kCase};
@@ -163,6 +172,10 @@ constexpr PropertySpec kNetcapCredentialsProps[] = {
     {"properties.service", "Service", PropertyType::kString},
     {"properties.user", "User", PropertyType::kString},
     {"properties.password", "Password", PropertyType::kString},
+    {"properties.hash", "Hash (hashcat input)", PropertyType::kString},
+    {"properties.hashcatmode", "hashcat Mode", PropertyType::kString},
+    {"properties.method", "Method", PropertyType::kString},
+    {"properties.result", "Result", PropertyType::kString},
     kCase};
 constexpr PropertySpec kNetcapSIPCallProps[] = {
     {kSIPCallProperty, "Call-ID", PropertyType::kString},
@@ -181,6 +194,22 @@ constexpr PropertySpec kNetcapSMBFileProps[] = {
     kCase};
 constexpr PropertySpec kNetcapApplicationProps[] = {
     {kApplicationProperty, "Application protocol", PropertyType::kString}, kCase};
+constexpr PropertySpec kDomainProps[] = {{kFqdnProperty, "Domain Name", PropertyType::kString},
+                                         kCase};
+constexpr PropertySpec kNetcapServiceProps[] = {
+    {kServiceProperty, "Service", PropertyType::kString},
+    {"properties.protocol", "Protocol", PropertyType::kString},
+    {"properties.product", "Product", PropertyType::kString},
+    {"properties.version", "Version", PropertyType::kString},
+    {"properties.banner", "Banner", PropertyType::kString},
+    kCase};
+constexpr PropertySpec kNetcapSoftwareProps[] = {
+    {kSoftwareProperty, "Software", PropertyType::kString},
+    {"properties.product", "Product", PropertyType::kString},
+    {"properties.version", "Version", PropertyType::kString},
+    {"properties.source", "Found by", PropertyType::kString},
+    {"properties.vendor", "Vendor", PropertyType::kString},
+    kCase};
 
 constexpr PropertySpec kNetcapDNSFlagCombinationProps[] = {
     {kDNSFlagCombinationProperty, "Flags", PropertyType::kString}, kCase};
@@ -193,6 +222,9 @@ constexpr EntitySpec kCatalog[] = {
      "A user name seen in a login (FTP, Telnet, mail, SMB).", kAliasProps},
     {kDNSName, "DNS Name", "DNS Names", "Infrastructure", kFqdnProperty, "DNSName",
      "A DNS name (queried name, TLS server name, certificate name).", kDNSNameProps},
+    {kDomain, "Domain", "Domains", "Infrastructure", kFqdnProperty, "Domain",
+     "A registered domain (Public Suffix List): the organisation level of DNS names.",
+     kDomainProps},
     {kEmailAddress, "Email Address", "Email Addresses", "Personal", kEmailProperty, "EmailAddress",
      "A mail address (envelope or header).", kEmailAddressProps},
     {kFile, "File", "Files", "Personal", kFileProperty, "File",
@@ -299,6 +331,11 @@ constexpr EntitySpec kCatalog[] = {
      "An NTP reference identifier (upstream server or clock source).", kNetcapNTPReferenceIDProps},
     {kNetcapCase, "Netcap Case", "Netcap Cases", "Netcap", kCaseProperty, "insert_drive_file",
      "A netcap case directory (holds index.db); value = the directory.", kCaseProps},
+    {kNetcapPCAPSlice, "Netcap PCAP Slice", "Netcap PCAP Slices", "Netcap", kSlicePathProperty,
+     "content_cut",
+     "A pcap file cut from the case's captures (a flow, a host or a port); value = its path, "
+     "to open in Wireshark.",
+     kPCAPSliceProps},
     {kNetcapSIPCall, "Netcap SIP Call", "Netcap SIP Calls", "Netcap", kSIPCallProperty, "phone",
      "A SIP dialog by Call-ID.", kNetcapSIPCallProps},
     {kNetcapSIPMethod, "Netcap SIP Method", "Netcap SIP Methods", "Netcap", kSIPMethodProperty,
@@ -315,6 +352,12 @@ constexpr EntitySpec kCatalog[] = {
      "storage", "An SSH server identification string (banner).", kNetcapSSHServerProps},
     {kNetcapServerName, "Netcap Server Name", "Netcap Server Names", "Netcap", kServerNameProperty,
      "dns", "An HTTP Server header value (server software).", kNetcapServerNameProps},
+    {kNetcapService, "Netcap Service", "Netcap Services", "Netcap", kServiceProperty, "dns",
+     "A service offered by a server (address:port/transport) with protocol, banner and product.",
+     kNetcapServiceProps},
+    {kNetcapSoftware, "Netcap Software", "Netcap Software", "Netcap", kSoftwareProperty, "apps",
+     "Software seen on the wire (user agent, server banner, mailer): \"Product Version\".",
+     kNetcapSoftwareProps},
     {kNetcapTLSCipherSuite, "Netcap TLS Cipher Suite", "Netcap TLS Cipher Suites", "Netcap",
      kTLSCipherSuiteProperty, "lock",
      "A cipher suite chosen by a TLS server (IANA code point, hex).", kNetcapTLSCipherSuiteProps},

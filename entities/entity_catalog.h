@@ -17,6 +17,7 @@ inline constexpr std::string_view kPort = "maltego.Port";
 inline constexpr std::string_view kPhrase = "maltego.Phrase";
 inline constexpr std::string_view kMacAddress = "maltego.MacAddress";  // no maltego.MACAddress
 inline constexpr std::string_view kDNSName = "maltego.DNSName";
+inline constexpr std::string_view kDomain = "maltego.Domain";    // a registered domain (PSL)
 inline constexpr std::string_view kWebsite = "maltego.Website";  // base maltego.DNSName
 inline constexpr std::string_view kURL = "maltego.URL";
 inline constexpr std::string_view kEmailAddress = "maltego.EmailAddress";
@@ -29,6 +30,7 @@ inline constexpr std::string_view kAlias = "maltego.Alias";
 // case directory written by `netcap capture -o CASE`.
 inline constexpr std::string_view kNetcapCase = "netcap.PCAP";
 inline constexpr std::string_view kNetcapConnection = "netcap.Connection";
+inline constexpr std::string_view kNetcapPCAPSlice = "netcap.PCAPSlice";
 inline constexpr std::string_view kNetcapAnomaly = "netcap.Anomaly";
 inline constexpr std::string_view kNetcapIPProtocol = "netcap.IPProtocol";
 inline constexpr std::string_view kNetcapConnectionState = "netcap.ConnectionState";
@@ -81,6 +83,8 @@ inline constexpr std::string_view kNetcapSIPMethod = "netcap.SIPMethod";
 inline constexpr std::string_view kNetcapSMBShare = "netcap.SMBShare";
 inline constexpr std::string_view kNetcapSMBFile = "netcap.SMBFile";
 inline constexpr std::string_view kNetcapApplication = "netcap.Application";
+inline constexpr std::string_view kNetcapService = "netcap.Service";    // profiles
+inline constexpr std::string_view kNetcapSoftware = "netcap.Software";  // profiles
 
 // Every entity netcap outputs carries the case directory in this property (netcap's `path`
 // convention, netcap.md §5.1), so the next transform knows which index to open.
@@ -97,6 +101,7 @@ inline constexpr std::string_view kAnomalyProperty = "properties.anomaly";
 inline constexpr std::string_view kIPProtocolProperty = "properties.ipprotocol";
 inline constexpr std::string_view kConnectionStateProperty = "properties.connectionstate";
 inline constexpr std::string_view kCommunityIDProperty = "properties.communityid";
+inline constexpr std::string_view kSlicePathProperty = "properties.slicepath";
 inline constexpr std::string_view kConnectionUidProperty = "uid";
 // Standard entities (maltego.md §4).
 inline constexpr std::string_view kFqdnProperty = "fqdn";  // DNSName, Website, Domain
@@ -145,6 +150,8 @@ inline constexpr std::string_view kSIPMethodProperty = "properties.sipmethod";
 inline constexpr std::string_view kSMBShareProperty = "properties.smbshare";
 inline constexpr std::string_view kSMBFileProperty = "properties.smbfile";
 inline constexpr std::string_view kApplicationProperty = "properties.application";
+inline constexpr std::string_view kServiceProperty = "properties.service";    // "IP:port/tcp"
+inline constexpr std::string_view kSoftwareProperty = "properties.software";  // "Product Version"
 
 enum class PropertyType { kString, kInt, kBool };
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/sinks/record_catalog.h"
+#include "proto/options.pb.h"
 
 namespace netcap {
 
@@ -15,6 +16,38 @@ std::string quote_identifier(std::string_view name) {
   }
   out.push_back('"');
   return out;
+}
+
+std::vector<std::string> record_key_columns(const google::protobuf::Descriptor& descriptor) {
+  std::vector<std::string> columns;
+  const std::string& key = descriptor.options().GetExtension(record_key);
+  size_t start = 0;
+  while (start < key.size()) {
+    size_t comma = key.find(',', start);
+    if (comma == std::string::npos) comma = key.size();
+    std::string name = key.substr(start, comma - start);
+    if (!name.empty()) columns.push_back(std::move(name));
+    start = comma + 1;
+  }
+  return columns;
+}
+
+std::string record_key_index_sql(const google::protobuf::Descriptor& descriptor,
+                                 std::string_view table) {
+  std::vector<std::string> columns = record_key_columns(descriptor);
+  if (columns.empty()) return "";
+  std::string sql = "CREATE UNIQUE INDEX IF NOT EXISTS " +
+                    quote_identifier("key_" + std::string(table)) + " ON " +
+                    quote_identifier(table) + "(";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += quote_identifier(columns[i]);
+  }
+  return sql + ")";
+}
+
+std::string_view record_insert_verb(const google::protobuf::Descriptor& descriptor) {
+  return descriptor.options().GetExtension(record_key).empty() ? "INSERT" : "INSERT OR REPLACE";
 }
 
 namespace {

@@ -5,11 +5,13 @@
 //   one table per record type, named after the message ("Connection"), with
 //   `id INTEGER PRIMARY KEY` and one column per field (record_format.h: record_columns);
 //   an index "idx_<Table>_<Column>" on every (index) and every (time_ns) column;
+//   a unique index "key_<Table>" on the (record_key) columns of summary types (replace by key);
 //   meta(key TEXT PRIMARY KEY, value TEXT): netcap_version, schema_version, input_source,
 //   created, and whatever RecordSink::set_meta added.
 //   PRAGMA user_version = kIndexSchemaVersion.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -32,6 +34,17 @@ inline constexpr std::string_view kIndexIdColumn = "id";
 
 // "name" with embedded quotes doubled: an SQL identifier that cannot break out.
 std::string quote_identifier(std::string_view name);
+
+// Replace-by-key tables (the (record_key) message option, proto/options.proto): summary records
+// that are rewritten while a capture runs keep one row per key. Empty when the message has no
+// key; otherwise the key's column names in order.
+std::vector<std::string> record_key_columns(const google::protobuf::Descriptor& descriptor);
+// "CREATE UNIQUE INDEX ..." over the key columns of `table`, or "" when the type has no key.
+std::string record_key_index_sql(const google::protobuf::Descriptor& descriptor,
+                                 std::string_view table);
+// The verb for inserting a record of this type: "INSERT OR REPLACE" for keyed types, else
+// "INSERT".
+std::string_view record_insert_verb(const google::protobuf::Descriptor& descriptor);
 
 // BLOB values are kept apart from TEXT.
 struct SqlBlob {

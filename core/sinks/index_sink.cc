@@ -162,7 +162,9 @@ class IndexSink final : public RecordSink {
     }
     std::string create = "CREATE TABLE IF NOT EXISTS " + quote_identifier(table->name) + "(" +
                          quote_identifier(table->id_column) + " INTEGER PRIMARY KEY";
-    std::string insert = "INSERT INTO " + quote_identifier(table->name) + "(";
+    // Summary types with a (record_key) keep one row per key: rewritten, not appended.
+    std::string insert = std::string(record_insert_verb(*descriptor)) + " INTO " +
+                         quote_identifier(table->name) + "(";
     std::string values = ") VALUES(";
     for (size_t i = 0; i < table->columns.size(); ++i) {
       const Column& column = table->columns[i];
@@ -184,6 +186,11 @@ class IndexSink final : public RecordSink {
     if (Status s = exec(db_, create); !s) {
       return std::move(s).with_context("index.db: creating table " + table->name);
     }
+    if (std::string key = record_key_index_sql(*descriptor, table->name); !key.empty()) {
+      if (Status s = exec(db_, key); !s) {
+        return std::move(s).with_context("index.db: creating key of " + table->name);
+      }
+    }
     if (sqlite3_prepare_v3(db_, insert.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &table->insert,
                            nullptr) != SQLITE_OK) {
       return Status::error("index.db: preparing insert into " + table->name + ": " +
@@ -198,10 +205,20 @@ class IndexSink final : public RecordSink {
   Status insert(const Table& table, const pb::Message& record) {
     const pb::Reflection* r = record.GetReflection();
     sqlite3_stmt* stmt = table.insert;
-    // Text bound with SQLITE_STATIC must stay alive until the step: keep copies here.
-    std::vector<std::string> scratch;
-    scratch.reserve(table.columns.size());
+    // Text bound with SQLITE_STATIC must stay alive until the step: JSON text and repaired
+    // strings live in scratch_ (reused from row to row, so their buffers are allocated once);
+    // valid strings are bound straight from the record, which outlives the step.
+    size_t scratch_used = 0;
+    // At most one scratch string per column: reserve now so no string moves after binding.
+    if (scratch_.capacity() < table.columns.size()) scratch_.reserve(table.columns.size());
+    auto next_scratch = [&]() -> std::string& {
+      if (scratch_used == scratch_.size()) scratch_.emplace_back();
+      std::string& s = scratch_[scratch_used++];
+      s.clear();
+      return s;
+    };
     FormatOptions raw_options;  // the index stores raw ns; readers render times
+    raw_options.omit_defaults = true;
     int slot = 0;
     for (const Column& column : table.columns) {
       ++slot;
@@ -212,7 +229,7 @@ class IndexSink final : public RecordSink {
             !r->HasField(record, field)) {
           rc = sqlite3_bind_null(stmt, slot);
         } else {
-          std::string& json = scratch.emplace_back();
+          std::string& json = next_scratch();
           append_json_field(record, *field, raw_options, &json);
           rc = sqlite3_bind_text(stmt, slot, json.data(), static_cast<int>(json.size()),
                                  SQLITE_STATIC);
@@ -254,15 +271,17 @@ class IndexSink final : public RecordSink {
           case pb::FieldDescriptor::CPPTYPE_STRING: {
             std::string buffer;
             const std::string& v = r->GetStringReference(record, field, &buffer);
-            if (field->type() == pb::FieldDescriptor::TYPE_BYTES) {
-              std::string& copy = scratch.emplace_back(v);
-              rc = sqlite3_bind_blob(stmt, slot, copy.data(), static_cast<int>(copy.size()),
-                                     SQLITE_STATIC);
-            } else {
-              std::string& copy = scratch.emplace_back(is_valid_utf8(v) ? v : sanitize_utf8(v));
-              rc = sqlite3_bind_text(stmt, slot, copy.data(), static_cast<int>(copy.size()),
-                                     SQLITE_STATIC);
+            const std::string* bound = &v;
+            if (field->type() != pb::FieldDescriptor::TYPE_BYTES && !is_valid_utf8(v)) {
+              bound = &(next_scratch() = sanitize_utf8(v));
+            } else if (&v == &buffer) {
+              bound = &(next_scratch() = v);  // `buffer` dies before the step
             }
+            rc = field->type() == pb::FieldDescriptor::TYPE_BYTES
+                     ? sqlite3_bind_blob(stmt, slot, bound->data(), static_cast<int>(bound->size()),
+                                         SQLITE_STATIC)
+                     : sqlite3_bind_text(stmt, slot, bound->data(), static_cast<int>(bound->size()),
+                                         SQLITE_STATIC);
             break;
           }
           case pb::FieldDescriptor::CPPTYPE_MESSAGE:
@@ -273,8 +292,7 @@ class IndexSink final : public RecordSink {
       if (rc != SQLITE_OK) return Status::error(sqlite3_errmsg(db_));
     }
     int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
+    sqlite3_reset(stmt);  // every slot is bound again for the next row
     if (rc != SQLITE_DONE) return Status::error(sqlite3_errmsg(db_));
     return Status::ok();
   }
@@ -303,6 +321,7 @@ class IndexSink final : public RecordSink {
   bool layer_records_;
   size_t rows_per_transaction_;
   bool in_transaction_ = false;
+  std::vector<std::string> scratch_;  // insert(): text kept alive until the step
   size_t rows_in_transaction_ = 0;
   std::unordered_map<const pb::Descriptor*, std::unique_ptr<Table>> tables_;
   std::map<std::string, const pb::Descriptor*> table_names_;

@@ -308,6 +308,8 @@ class AppFlowConsumer : public FlowConsumer {
   void start(const AppProtocol& protocol) {
     ctx_ = std::make_unique<AppContext>(flow_, layer_.limits(), layer_.emitter(),
                                         layer_.expectations(), protocol.name);
+    ctx_->set_shard_state(&layer_.shard_state());
+    ctx_->set_files(layer_.files());
     state_ = State::kActive;
   }
 
@@ -354,8 +356,13 @@ class AppFlowConsumer : public FlowConsumer {
 
 // ---------------------------------------------------------------- AppLayer
 
-AppLayer::AppLayer(const AppRegistry& registry, const Limits& limits, RecordEmitter& emitter)
-    : registry_(registry), limits_(limits), emitter_(emitter), expectations_(limits, emitter) {}
+AppLayer::AppLayer(const AppRegistry& registry, const Limits& limits, RecordEmitter& emitter,
+                   FileSink* files)
+    : registry_(registry),
+      limits_(limits),
+      emitter_(emitter),
+      expectations_(limits, emitter),
+      files_(files) {}
 
 AppLayer::~AppLayer() = default;
 

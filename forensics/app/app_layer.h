@@ -44,7 +44,9 @@ class ExpectationTable {
 class AppLayer : public FlowConsumerFactory {
  public:
   // `registry`, `limits` and `emitter` must outlive the AppLayer and every consumer it creates.
-  AppLayer(const AppRegistry& registry, const Limits& limits, RecordEmitter& emitter);
+  // `files` (may be null: no file extraction) must outlive them too.
+  AppLayer(const AppRegistry& registry, const Limits& limits, RecordEmitter& emitter,
+           FileSink* files = nullptr);
   ~AppLayer() override;
 
   std::unique_ptr<FlowConsumer> create(const FlowInfo& flow) override;
@@ -53,12 +55,16 @@ class AppLayer : public FlowConsumerFactory {
   const Limits& limits() const { return limits_; }
   RecordEmitter& emitter() { return emitter_; }
   ExpectationTable& expectations() { return expectations_; }
+  ShardState& shard_state() { return shard_state_; }
+  FileSink* files() const { return files_; }
 
  private:
   const AppRegistry& registry_;
   const Limits& limits_;
   RecordEmitter& emitter_;
   ExpectationTable expectations_;
+  ShardState shard_state_;
+  FileSink* files_ = nullptr;
 };
 
 }  // namespace netcap::app

@@ -23,6 +23,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <typeindex>
+#include <unordered_map>
 #include <vector>
 
 #include "core/flow/flow_table.h"
@@ -30,6 +32,7 @@
 #include "core/reassembly/stream_consumer.h"
 #include "core/util/limits.h"
 #include "core/util/status.h"
+#include "forensics/app/file_sink.h"
 
 namespace netcap::app {
 
@@ -74,6 +77,23 @@ struct Expectation {
 
 class ExpectationTable;
 
+// Per-shard state shared by the sessions of one protocol on one shard thread: caches such as
+// parsed certificates, keyed by type. An entry is created with T's default constructor on first
+// use and lives as long as the shard's application layer. Only the shard thread touches it, so
+// no locking; T must bound its own size (it is a table like any other).
+class ShardState {
+ public:
+  template <typename T>
+  T& get() {
+    std::shared_ptr<void>& slot = entries_[std::type_index(typeid(T))];
+    if (!slot) slot = std::make_shared<T>();
+    return *static_cast<T*>(slot.get());
+  }
+
+ private:
+  std::unordered_map<std::type_index, std::shared_ptr<void>> entries_;
+};
+
 // Everything a session may touch: its flow, the limits, the record emitter, per-shard shared
 // state. Owned by the application layer; outlives the session.
 class AppContext {
@@ -115,6 +135,22 @@ class AppContext {
   std::string_view protocol() const { return protocol_; }
   void set_protocol(std::string_view name) { protocol_ = name; }
 
+  // The shard's ShardState (set by the application layer); a context made alone (unit tests)
+  // gets a private one.
+  ShardState& shard_state() {
+    if (shard_state_ == nullptr) {
+      own_state_ = std::make_unique<ShardState>();
+      shard_state_ = own_state_.get();
+    }
+    return *shard_state_;
+  }
+  void set_shard_state(ShardState* state) { shard_state_ = state; }
+
+  // Where extracted files go (file_sink.h); nullptr when file extraction is off. Shared by all
+  // shards; set by the application layer.
+  FileSink* files() const { return files_; }
+  void set_files(FileSink* files) { files_ = files; }
+
  private:
   const FlowInfo& flow_;
   const Limits& limits_;
@@ -122,6 +158,9 @@ class AppContext {
   ExpectationTable& expectations_;
   std::string_view protocol_;
   Expectation matched_;
+  ShardState* shard_state_ = nullptr;
+  std::unique_ptr<ShardState> own_state_;
+  FileSink* files_ = nullptr;
 };
 
 // One flow's parser. TCP sessions receive on_data/on_gap, UDP sessions on_datagram; every session

@@ -4,8 +4,9 @@
 
 namespace netcap::app {
 
-std::unique_ptr<FlowConsumerFactory> make_app_layer(RecordEmitter& emitter, const Limits& limits) {
-  return std::make_unique<AppLayer>(default_app_registry(), limits, emitter);
+std::unique_ptr<FlowConsumerFactory> make_app_layer(RecordEmitter& emitter, const Limits& limits,
+                                                    FileSink* files) {
+  return std::make_unique<AppLayer>(default_app_registry(), limits, emitter, files);
 }
 
 }  // namespace netcap::app

@@ -32,7 +32,8 @@ class CollectingSink : public RecordSink {
 
 }  // namespace
 
-Expected<CaptureRun> run_capture(const std::string& path, int workers, Limits limits) {
+Expected<CaptureRun> run_capture(const std::string& path, int workers, Limits limits,
+                                 FileSink* files) {
   LayerRegistry registry;
   if (Status s = register_all_protocols(registry); !s.is_ok()) return s;
   FileSourceOptions source_options;
@@ -44,7 +45,9 @@ Expected<CaptureRun> run_capture(const std::string& path, int workers, Limits li
   EngineOptions options;
   options.workers = workers;
   options.limits = limits;
-  options.make_consumer_factory = &make_app_layer;
+  options.make_consumer_factory = [files](RecordEmitter& emitter, const Limits& l) {
+    return make_app_layer(emitter, l, files);
+  };
   Engine engine(registry, options, {&sink});
   auto summary = engine.run(**source);
   if (!summary) return summary.status();

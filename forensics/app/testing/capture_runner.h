@@ -11,6 +11,7 @@
 
 #include "core/util/limits.h"
 #include "core/util/status.h"
+#include "forensics/app/file_sink.h"
 
 namespace netcap::app::testing {
 
@@ -29,8 +30,9 @@ struct CaptureRun {
 };
 
 // `workers` shard threads (results must not depend on it). An error Status when the file cannot
-// be read.
-Expected<CaptureRun> run_capture(const std::string& path, int workers = 1, Limits limits = {});
+// be read. `files`, when set, receives the extracted files (file_sink.h).
+Expected<CaptureRun> run_capture(const std::string& path, int workers = 1, Limits limits = {},
+                                 FileSink* files = nullptr);
 
 // Path of a shared capture: NETCAP_SHARED_DIR "/pcaps/" + name; empty when ../shared is absent.
 std::string shared_capture(const std::string& file_name);

@@ -5,7 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "forensics/app/credentials.h"
 #include "forensics/app/text_util.h"
+#include "forensics/streams/ftp/ftp_files.h"
 #include "forensics/streams/ftp/ftp_parser.h"
 #include "forensics/streams/ftp/ftp_session.h"
 #include "proto/ftp.pb.h"
@@ -65,6 +67,7 @@ class ControlSession : public AppSession {
     int preliminary_code = 0;
     std::string preliminary_text;
     std::optional<Endpoint> data;  // PORT/EPRT argument
+    std::string user;              // PASS: the user named by the USER before it
   };
 
   void anomaly(const std::string& name, std::string detail) {
@@ -85,6 +88,7 @@ class ControlSession : public AppSession {
     p.ts = ts;
     const std::string& verb = p.command.verb;
     if (verb == "USER") user_ = p.command.argument;
+    if (verb == "PASS") p.user = user_;
     if (verb == "PORT" || verb == "EPRT") {
       p.data = verb == "PORT" ? parse_port(p.command.argument) : parse_eprt(p.command.argument);
       if (!p.data) {
@@ -226,12 +230,31 @@ class ControlSession : public AppSession {
     rec->set_preliminarycode(p.preliminary_code);
     rec->set_preliminarytext(p.preliminary_text);
     rec->set_user(user_);
-    if (p.command.verb == "PASS") rec->set_password(p.command.argument);
+    if (p.command.verb == "PASS") {
+      rec->set_password(p.command.argument);
+      emit_login(p, r);
+    }
     if (p.data) {
       rec->set_dataip(p.data->ip);
       rec->set_dataport(p.data->port);
     }
     ctx_.emit(std::move(rec));
+  }
+
+  // RFC 959 §5.4: PASS answered 230/202 logs in, 4xx/5xx refuses, 332 wants ACCT (unknown).
+  void emit_login(const Pending& p, const Reply* r) {
+    Credential c;
+    c.user = p.user;
+    c.secret = p.command.argument;
+    c.method = "user/pass";
+    LoginResult result = LoginResult::kUnknown;
+    std::string detail;
+    if (r != nullptr) {
+      detail = std::to_string(r->code);
+      if (r->code == 230 || r->code == 202) result = LoginResult::kAccepted;
+      if (r->code >= 400) result = LoginResult::kRejected;
+    }
+    emit_credential(ctx_, c, p.ts, result, detail);
   }
 
   AppContext& ctx_;
@@ -438,6 +461,9 @@ Status register_ftp(AppRegistry& registry, DataObserverFactory observers) {
 
 }  // namespace ftp
 
-Status register_app_ftp(AppRegistry& registry) { return ftp::register_ftp(registry, nullptr); }
+// Data channels go to file extraction when the context has a file sink.
+Status register_app_ftp(AppRegistry& registry) {
+  return ftp::register_ftp(registry, &ftp::make_file_observer);
+}
 
 }  // namespace netcap::app

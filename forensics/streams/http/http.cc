@@ -1,6 +1,7 @@
 // Registration of the HTTP/1.x application protocol.
 #include "forensics/streams/http/http.h"
 
+#include "forensics/streams/http/http_files.h"
 #include "forensics/streams/http/http_session.h"
 
 namespace netcap::app {
@@ -19,7 +20,9 @@ AppProtocol http::make_http_protocol(HttpBodyObserverFactory observers) {
 }
 
 Status register_app_http(AppRegistry& registry) {
-  return registry.add(http::make_http_protocol(nullptr));
+  // Bodies go to file extraction when the context has a file sink (make_file_observer returns
+  // nullptr otherwise).
+  return registry.add(http::make_http_protocol(&http::make_file_observer));
 }
 
 }  // namespace netcap::app

@@ -12,7 +12,7 @@ namespace http {
 AppProtocol make_http_protocol(HttpBodyObserverFactory observers);
 }  // namespace http
 
-// Registers make_http_protocol(nullptr): bodies are sized, not stored.
+// Registers make_http_protocol(make_file_observer): bodies are stored when ctx.files() is set.
 Status register_app_http(AppRegistry& registry);
 
 }  // namespace netcap::app

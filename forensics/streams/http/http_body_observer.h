@@ -31,6 +31,9 @@ struct HttpBodyInfo {
   std::string content_encoding;     // Content-Encoding of this message (already decoded)
   std::string content_disposition;  // Content-Disposition of this message
   bool decoded = true;              // false when the coding is unsupported: data is still encoded
+  std::string content_range;        // Content-Range of this message (206 responses)
+  int64_t content_length = -1;      // Content-Length of this message, -1 when absent or invalid
+  std::string error;                // why decoding stopped (set before on_body_end), else empty
 };
 
 class HttpBodyObserver {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "forensics/app/text_util.h"
+#include "proto/credentials.pb.h"
 
 namespace netcap::app::http {
 
@@ -281,6 +282,16 @@ HeadDecision HttpSession::on_request_head(MessageHead& head, BodyFraming propose
     const std::string_view a = trim(*auth);
     r.set_authorizationscheme(std::string(a.substr(0, a.find(' '))));
   }
+  t.url = (host != nullptr ? *host : std::string(uri_host)) + std::string(path);
+  for (const HeaderField& f : head.headers) {
+    if (iequals(f.name, "Authorization") || iequals(f.name, "Proxy-Authorization"))
+      authorization_credential(t, head, f.value, ts_ns);
+  }
+  // Query parameters with user/password-like names (a login sent with GET).
+  if (auto c = form_credential(query)) {
+    c->method = "query";
+    add_credential(t, std::move(*c));
+  }
   // Cookie: name=value pairs separated by "; " (RFC 6265 §4.2.1).
   for (const HeaderField& f : head.headers) {
     if (!iequals(f.name, "Cookie")) continue;
@@ -341,6 +352,10 @@ HeadDecision HttpSession::on_response_head(MessageHead& head, BodyFraming propos
   r.set_rescontentlength(content_length(head));
   r.set_servername(header_or_empty(head, "Server"));
   r.set_location(header_or_empty(head, "Location"));
+  for (const HeaderField& f : head.headers) {
+    if (iequals(f.name, "WWW-Authenticate") || iequals(f.name, "Proxy-Authenticate"))
+      authenticate_challenge(f.value);
+  }
   r.set_restransferencoding(head.joined("Transfer-Encoding"));
   r.set_rescontentencoding(head.joined("Content-Encoding"));
   for (const HeaderField& f : head.headers) {
@@ -382,6 +397,10 @@ void HttpSession::start_body(Side& side, const Txn& txn, const MessageHead& head
   b.info.content_type = header_or_empty(head, "Content-Type");
   b.info.content_encoding = head.joined("Content-Encoding");
   b.info.content_disposition = header_or_empty(head, "Content-Disposition");
+  b.info.content_range = header_or_empty(head, "Content-Range");
+  if (std::string cl = header_or_empty(head, "Content-Length");
+      !cl.empty() && cl.size() <= 18 && cl.find_first_not_of("0123456789") == std::string::npos)
+    b.info.content_length = std::stoll(cl);
   std::vector<Coding> codings;
   std::string unsupported;
   if (!parse_content_codings(b.info.content_encoding, codings, unsupported)) {
@@ -473,6 +492,7 @@ void HttpSession::end_body(Side& side, bool complete, int64_t ts_ns) {
   }
   const bool body_complete = complete && b.missing == 0 && b.decode_error.empty();
   HttpBodyObserver& obs = observer_ ? *observer_ : null_observer_;
+  b.info.error = b.decode_error;
   obs.on_body_end(b.info, body_complete);
   Txn* t = find(b.txn);
   if (t == nullptr) return;
@@ -486,7 +506,13 @@ void HttpSession::end_body(Side& side, bool complete, int64_t ts_ns) {
     r.set_requestbodyencodedsize(static_cast<int64_t>(b.encoded));
     r.set_requestbodysize(static_cast<int64_t>(b.decoded));
     r.set_requestbodymissingbytes(static_cast<int64_t>(b.missing));
-    if (b.form) add_parameters(r, b.form_body, ts_ns);
+    if (b.form) {
+      add_parameters(r, b.form_body, ts_ns);
+      if (auto c = form_credential(b.form_body)) {
+        c->method = "form";
+        add_credential(*t, std::move(*c));
+      }
+    }
   } else {
     r.set_responsebodyencodedsize(static_cast<int64_t>(b.encoded));
     r.set_responsebodysize(static_cast<int64_t>(b.decoded));
@@ -538,7 +564,105 @@ void HttpSession::emit(Txn& t) {
     r.set_serverip(f.client.to_string());
     r.set_serverport(f.client_port);
   }
+  emit_credentials(t);
   ctx_.emit(std::move(t.rec));
+}
+
+void HttpSession::add_credential(Txn& t, Credential c) {
+  if (t.creds.size() >= kMaxTxnCredentials) return;  // more logins in one request is noise
+  c.target = t.url;
+  t.creds.push_back(std::move(c));
+}
+
+void HttpSession::authorization_credential(Txn& t, const MessageHead& head, std::string_view value,
+                                           int64_t ts_ns) {
+  value = trim(value);
+  const size_t sp = value.find(' ');
+  const std::string_view scheme = value.substr(0, sp);
+  const std::string_view rest = sp == std::string_view::npos ? "" : trim(value.substr(sp + 1));
+  Credential c;
+  if (iequals(scheme, "Basic")) {
+    // RFC 7617 §2: base64(user-id ":" password); a value without ':' is kept as the user.
+    auto decoded = base64_decode(rest);
+    if (!decoded) {
+      ctx_.anomaly("http.bad_basic_auth", "Basic credentials that are not base64", ts_ns);
+      return;
+    }
+    const size_t colon = decoded->find(':');
+    if (colon == std::string::npos) {
+      ctx_.anomaly("http.bad_basic_auth", "Basic credentials without ':'", ts_ns);
+      c.user = *decoded;
+    } else {
+      c.user = decoded->substr(0, colon);
+      c.secret = decoded->substr(colon + 1);
+    }
+    c.method = "basic";
+  } else if (iequals(scheme, "Digest")) {
+    // RFC 7616 §3.4: the response is crackable with the request method and uri.
+    const auto params = parse_auth_params(rest);
+    c.user = std::string(auth_param(params, "username"));
+    c.method = "digest";
+    c.hash = digest_hashcat(params, head.method, ctx_.flow().server.to_string(),
+                            ctx_.flow().client.to_string());
+    if (!c.hash.empty()) c.hashcat_mode = 11400;
+  } else if (iequals(scheme, "NTLM") || iequals(scheme, "Negotiate")) {
+    // RFC 4559: NTLMSSP tokens in base64 (Negotiate may also carry SPNEGO/Kerberos: skipped).
+    auto decoded = base64_decode(rest);
+    if (!decoded) return;
+    auto m = parse_ntlm_message(as_bytes(*decoded));
+    if (!m) {
+      if (decoded->rfind("NTLMSSP", 0) == 0)
+        ctx_.anomaly("http.bad_ntlmssp", "NTLMSSP token in an Authorization header does not parse",
+                     ts_ns);
+      return;
+    }
+    if (m->type != 3 || (m->user.empty() && m->nt_response.empty())) return;
+    c.user = m->user;
+    c.domain = m->domain;
+    c.hash = ntlm_hashcat(m->user, m->domain, ntlm_challenge_, m->lm_response, m->nt_response,
+                          c.hashcat_mode, c.method);
+  } else {
+    return;
+  }
+  add_credential(t, std::move(c));
+}
+
+void HttpSession::authenticate_challenge(std::string_view value) {
+  value = trim(value);
+  const size_t sp = value.find(' ');
+  if (sp == std::string_view::npos) return;
+  const std::string_view scheme = value.substr(0, sp);
+  if (!iequals(scheme, "NTLM") && !iequals(scheme, "Negotiate")) return;
+  auto decoded = base64_decode(trim(value.substr(sp + 1)));
+  if (!decoded) return;
+  if (auto m = parse_ntlm_message(as_bytes(*decoded)); m && m->type == 2) {
+    ntlm_challenge_ = m->server_challenge;
+  }
+}
+
+void HttpSession::emit_credentials(Txn& t) {
+  const HTTP& r = *t.rec;
+  for (const Credential& c : t.creds) {
+    // Authentication schemes: 401/407 refuse (RFC 9110 §15.5.2), 403 too; 2xx/3xx pass. A form
+    // post's status says nothing (login pages answer 200 either way).
+    LoginResult result = LoginResult::kUnknown;
+    const int status = r.hasresponse() ? r.statuscode() : 0;
+    if (c.method != "form" && c.method != "query" && status != 0) {
+      if (status == 401 || status == 403 || status == 407) result = LoginResult::kRejected;
+      if (status >= 200 && status < 400) result = LoginResult::kAccepted;
+    }
+    auto rec = build_credential(ctx_, c, t.request_ts, result,
+                                status != 0 ? std::to_string(status) : std::string());
+    if (swapped_) {
+      const FlowInfo& f = ctx_.flow();
+      rec->set_clientip(f.server.to_string());
+      rec->set_clientport(f.server_port);
+      rec->set_serverip(f.client.to_string());
+      rec->set_serverport(f.client_port);
+    }
+    ctx_.emit(std::move(rec));
+  }
+  t.creds.clear();
 }
 
 HttpSession::Side& HttpSession::side_for(StreamDirection dir, Bytes first) {

@@ -14,8 +14,11 @@
 
 #include <deque>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "forensics/app/app_protocol.h"
+#include "forensics/app/credentials.h"
 #include "forensics/streams/http/http_body_observer.h"
 #include "forensics/streams/http/http_decoder.h"
 #include "forensics/streams/http/http_parser.h"
@@ -53,7 +56,12 @@ class HttpSession : public AppSession {
     bool head_request = false;
     int64_t request_ts = 0;
     int64_t response_end_ts = 0;
+    // Credentials the request carried (Authorization, Proxy-Authorization, query, form),
+    // written with the transaction and judged by its status code. At most kMaxTxnCredentials.
+    std::vector<Credential> creds;
+    std::string url;  // for the credentials' Target
   };
+  static constexpr size_t kMaxTxnCredentials = 4;
 
   // One message body being received in one direction.
   struct Body {
@@ -103,6 +111,13 @@ class HttpSession : public AppSession {
   void emit_ready();
   void emit(Txn& txn);
   void add_parameters(HTTP& rec, std::string_view text, int64_t ts_ns);
+  // Credentials of an Authorization/Proxy-Authorization value (Basic, Digest, NTLM/Negotiate).
+  void authorization_credential(Txn& t, const MessageHead& head, std::string_view value,
+                                int64_t ts_ns);
+  // Remembers the NTLM CHALLENGE of a WWW-Authenticate/Proxy-Authenticate value.
+  void authenticate_challenge(std::string_view value);
+  void add_credential(Txn& t, Credential c);
+  void emit_credentials(Txn& t);
 
   AppContext& ctx_;
   std::unique_ptr<HttpBodyObserver> observer_;
@@ -112,6 +127,9 @@ class HttpSession : public AppSession {
   std::deque<Txn> txns_;
   uint64_t next_seq_ = 0;
   bool params_limit_reported_ = false;
+  // NTLM over HTTP: the server challenge (hex) of the connection's last CHALLENGE (NTLM
+  // authenticates the connection, RFC 4559 §4).
+  std::string ntlm_challenge_;
   bool roles_decided_ = false;
   bool swapped_ =
       false;  // the flow's originator is the HTTP server (capture started mid-connection)

@@ -78,6 +78,7 @@ void ImapSession::client_line(std::string_view line, bool truncated, int64_t ts)
     if (auth_active_) {
       // RFC 3501 §6.2.2: one base64 line per continuation; "*" cancels.
       for (auto& p : pending_) {
+        if (p.tag == auth_tag_ && line != "*") sasl_credential(p, line);
         if (p.tag != auth_tag_ || !p.user.empty()) continue;
         if (p.mechanism == "PLAIN") p.user = mail::sasl_plain_user(line);
         if (p.mechanism == "LOGIN") p.user = mail::sasl_text(line);
@@ -145,15 +146,19 @@ void ImapSession::client_command(int64_t ts) {
     ctx_.anomaly("imap.bad_command", "not a tagged command: " + command_.substr(0, 64), ts);
   }
   if (p.command == "LOGIN") {
-    auto s = parse_strings(args, 1);
+    auto s = parse_strings(args, 2);
     if (!s.empty()) p.user = s[0];
+    // RFC 3501 §6.2.3: LOGIN user password, both astrings in clear.
+    if (!s.empty()) p.cred = Credential{s[0], "", s.size() > 1 ? s[1] : "", "", 0, "user/pass", ""};
   } else if (p.command == "AUTHENTICATE") {
     auto words = split(trim(args), ' ');
     p.mechanism = words.empty() ? std::string() : std::string(words[0]);
     for (char& c : p.mechanism) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    auth_challenge_.clear();
     if (words.size() >= 2) {
       // SASL-IR initial response (RFC 4959).
       if (p.mechanism == "PLAIN") p.user = mail::sasl_plain_user(words[1]);
+      sasl_credential(p, words[1]);
     }
     auth_active_ = true;
     auth_tag_ = p.tag;
@@ -239,6 +244,7 @@ void ImapSession::server_response(int64_t ts) {
   if (trim(response).empty()) return;
   Tagged t = split_tag(response);
   if (t.tag == "+") {
+    if (auth_active_) auth_challenge_ = std::string(trim(t.rest));
     return;  // continuation request: the client goes on
   }
   if (t.tag == "*") {
@@ -305,6 +311,32 @@ void ImapSession::emit(const Pending& p, const std::string& status, std::string_
   r->set_untaggedresponses(p.untagged);
   r->set_replytimestamp(reply_ts);
   ctx_.emit(std::move(r));
+  if (p.cred) {
+    // RFC 3501 §7.1: OK logs in, NO refuses, BAD is a protocol error (also not logged in).
+    const LoginResult result = status == "OK"                      ? LoginResult::kAccepted
+                               : status == "NO" || status == "BAD" ? LoginResult::kRejected
+                                                                   : LoginResult::kUnknown;
+    emit_credential(ctx_, *p.cred, p.ts, result, status);
+  }
+}
+
+void ImapSession::sasl_credential(Pending& p, std::string_view response) {
+  if (p.mechanism == "PLAIN") {
+    if (auto up = sasl_plain(response))
+      p.cred = Credential{up->first, "", up->second, "", 0, "plain", ""};
+  } else if (p.mechanism == "LOGIN") {
+    // The user name, then the password (one base64 line per continuation).
+    if (!p.cred) {
+      p.cred = Credential{mail::sasl_text(response), "", "", "", 0, "login", ""};
+    } else if (p.cred->secret.empty()) {
+      p.cred->secret = base64_decode(trim(response)).value_or(std::string(response));
+    }
+  } else if (p.mechanism == "CRAM-MD5") {
+    std::string hash = cram_md5_hashcat(auth_challenge_, response);
+    const int32_t mode = hash.empty() ? 0 : 16400;
+    p.cred = Credential{
+        mail::sasl_cram_md5_user(response), "", "", std::move(hash), mode, "cram-md5", ""};
+  }
 }
 
 void ImapSession::on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) {

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <deque>
+#include <optional>
 #include <string>
 
 #include "forensics/app/app_protocol.h"
+#include "forensics/app/credentials.h"
 #include "forensics/app/text_util.h"
 #include "forensics/mail/mail.h"
 
@@ -29,6 +31,8 @@ class ImapSession : public AppSession {
     std::string user;
     int64_t ts = 0;
     int untagged = 0;
+    // LOGIN / AUTHENTICATE: the credentials, written with the tagged completion's result.
+    std::optional<Credential> cred;
   };
   // A literal being read in one direction.
   struct Literal {
@@ -49,6 +53,8 @@ class ImapSession : public AppSession {
   void end_server_literal(int64_t ts);
   void emit_mail(StreamDirection dir, std::string source, int64_t ts, bool truncated);
   void emit(const Pending& p, const std::string& status, std::string_view text, int64_t reply_ts);
+  // Fills p.cred from a SASL client response (PLAIN, LOGIN, CRAM-MD5).
+  void sasl_credential(Pending& p, std::string_view response);
 
   AppContext& ctx_;
   mail::MailObserver* observer_;
@@ -64,7 +70,8 @@ class ImapSession : public AppSession {
   Literal client_literal_;
   bool auth_active_ = false;  // AUTHENTICATE exchange: client lines are SASL responses
   std::string auth_tag_;
-  bool idle_ = false;  // IDLE: the client ends it with "DONE" (RFC 2177)
+  std::string auth_challenge_;  // last "+ " continuation text of AUTHENTICATE (CRAM-MD5)
+  bool idle_ = false;           // IDLE: the client ends it with "DONE" (RFC 2177)
 
   // Server response being assembled across literals (bounded by Limits::max_line_bytes).
   std::string response_;

@@ -36,6 +36,7 @@ void Pop3Session::client_line(std::string_view line, bool truncated, int64_t ts)
     p.keyword = "AUTH-DATA";
     p.argument = std::string(line);
     p.mechanism = auth_mechanism_;
+    if (line != "*") sasl_credential(line, ts);
     if (auth_mechanism_ == "PLAIN") p.user = mail::sasl_plain_user(line);
     if (auth_mechanism_ == "CRAM-MD5") p.user = mail::sasl_cram_md5_user(line);
     if (auth_mechanism_ == "LOGIN" && user_.empty()) p.user = mail::sasl_text(line);
@@ -58,15 +59,28 @@ void Pop3Session::client_line(std::string_view line, bool truncated, int64_t ts)
     auto words = split(trim(c.argument), ' ');
     user_ = words.empty() ? std::string() : std::string(words[0]);
     p.user = user_;
+    // The digest is MD5(banner timestamp + secret): hashcat mode 20, md5($salt.$pass).
+    Credential cred;
+    cred.user = user_;
+    cred.method = "apop";
+    if (words.size() >= 2 && !apop_banner_.empty()) {
+      cred.hash = std::string(words[1]) + ":" + apop_banner_;
+      cred.hashcat_mode = 20;
+    }
+    cred_.hold(ctx_, std::move(cred), ts);
   } else if (c.keyword == "PASS") {
     p.user = user_;
+    cred_.hold(ctx_, Credential{user_, "", std::string(c.argument), "", 0, "user/pass", ""}, ts);
   } else if (c.keyword == "AUTH" && !trim(c.argument).empty()) {
     auto words = split(trim(c.argument), ' ');
     auth_mechanism_ = std::string(words[0]);
     for (char& ch : auth_mechanism_) ch = static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
     p.mechanism = auth_mechanism_;
     user_.clear();
+    cred_.flush(ctx_);
+    auth_challenge_.clear();
     if (words.size() >= 2 && words[1] != "=") {
+      sasl_credential(words[1], ts);
       if (auth_mechanism_ == "PLAIN") p.user = mail::sasl_plain_user(words[1]);
       if (auth_mechanism_ == "LOGIN") p.user = mail::sasl_text(words[1]);
       user_ = p.user;
@@ -127,6 +141,13 @@ void Pop3Session::server_line(std::string_view line, bool truncated, int64_t ts)
     if (greeted_) {
       ctx_.anomaly("pop3.unexpected_status", s->indicator + " without a command", ts);
     }
+    if (!greeted_ && s->indicator == "+OK") {
+      // RFC 1939 §7: the APOP timestamp is the "<...>" part of the greeting.
+      const size_t open = s->text.find('<');
+      const size_t close = s->text.find('>', open == std::string_view::npos ? 0 : open);
+      if (open != std::string_view::npos && close != std::string_view::npos)
+        apop_banner_ = std::string(s->text.substr(open, close - open + 1));
+    }
     greeted_ = true;
     Pending g;
     g.ts = ts;
@@ -144,6 +165,13 @@ void Pop3Session::server_line(std::string_view line, bool truncated, int64_t ts)
   p.reply_ts = ts;
   if (p.keyword == "AUTH" || p.keyword == "AUTH-DATA") {
     if (s->indicator != "+") auth_active_ = false;
+    if (s->indicator == "+") auth_challenge_ = std::string(trim(s->text));
+  }
+  if ((p.keyword == "PASS" || p.keyword == "APOP" || p.keyword == "AUTH" ||
+       p.keyword == "AUTH-DATA") &&
+      s->indicator != "+") {
+    cred_.resolve(ctx_, s->indicator == "+OK" ? LoginResult::kAccepted : LoginResult::kRejected,
+                  s->indicator);
   }
   if (p.keyword == "STLS" && s->indicator == "+OK") tls_ = true;
   if (s->indicator == "+OK" && has_multiline_response(p.keyword, p.argument)) {
@@ -156,6 +184,28 @@ void Pop3Session::server_line(std::string_view line, bool truncated, int64_t ts)
     return;
   }
   emit(p, 0);
+}
+
+void Pop3Session::sasl_credential(std::string_view response, int64_t ts) {
+  if (auth_mechanism_ == "PLAIN") {
+    if (auto up = sasl_plain(response))
+      cred_.hold(ctx_, Credential{up->first, "", up->second, "", 0, "plain", ""}, ts);
+  } else if (auth_mechanism_ == "LOGIN") {
+    // RFC draft-murchison-sasl-login: the user name, then the password, one per challenge.
+    if (!cred_.active()) {
+      cred_.hold(ctx_, Credential{mail::sasl_text(response), "", "", "", 0, "login", ""}, ts);
+    } else if (cred_.held().method == "login" && cred_.held().secret.empty()) {
+      auto decoded = base64_decode(trim(response));
+      cred_.held().secret = decoded.value_or(std::string(response));
+    }
+  } else if (auth_mechanism_ == "CRAM-MD5") {
+    std::string hash = cram_md5_hashcat(auth_challenge_, response);
+    const int32_t mode = hash.empty() ? 0 : 16400;
+    cred_.hold(ctx_,
+               Credential{mail::sasl_cram_md5_user(response), "", "", std::move(hash), mode,
+                          "cram-md5", ""},
+               ts);
+  }
 }
 
 void Pop3Session::finish_block(int64_t ts, bool truncated) {
@@ -203,6 +253,7 @@ void Pop3Session::on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) {
 void Pop3Session::on_end(StreamEndReason reason, int64_t ts_ns) {
   (void)reason;
   if (in_block_) finish_block(ts_ns, true);
+  cred_.flush(ctx_);
   while (!pending_.empty()) {
     emit(pending_.front(), 0);
     pending_.pop_front();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "forensics/app/app_protocol.h"
+#include "forensics/app/credentials.h"
 #include "forensics/app/text_util.h"
 #include "forensics/mail/mail.h"
 
@@ -36,6 +37,8 @@ class Pop3Session : public AppSession {
   void server_line(std::string_view line, bool truncated, int64_t ts);
   void on_server(std::string_view data, int64_t ts);
   void finish_block(int64_t ts, bool truncated);
+  // Holds the credential a SASL client response carries (PLAIN, LOGIN, CRAM-MD5).
+  void sasl_credential(std::string_view response, int64_t ts);
   void push(Pending p, int64_t ts);
   void emit(const Pending& p, uint64_t block_bytes);
 
@@ -58,6 +61,11 @@ class Pop3Session : public AppSession {
   bool auth_active_ = false;
   std::string auth_mechanism_;
   std::string user_;  // last USER/APOP/SASL user, for the following records
+
+  // Credentials (USER/PASS, APOP, AUTH PLAIN/LOGIN/CRAM-MD5) waiting for +OK/-ERR.
+  PendingCredential cred_;
+  std::string apop_banner_;     // "<...>" of the greeting (RFC 1939 §7), bounded by the line
+  std::string auth_challenge_;  // last "+ " challenge of an AUTH exchange, as sent (base64)
 };
 
 }  // namespace netcap::app::pop3

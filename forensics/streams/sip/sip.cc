@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "forensics/app/credentials.h"
 #include "forensics/app/text_util.h"
 #include "forensics/streams/sip/sip_parser.h"
 #include "forensics/streams/sip/sip_session.h"
@@ -130,14 +131,54 @@ class Emitter {
       fill_sdp(sdp, rec->mutable_sdp());
     }
     ctx_.emit(std::move(rec));
+    credentials(m, ts);
     return true;
   }
+
+  // Flow end: a credential still waiting for its final response.
+  void finish() { cred_.flush(ctx_); }
 
   AppContext& ctx() { return ctx_; }
 
  private:
+  // RFC 3261 §22: a request's Digest Authorization/Proxy-Authorization is a crackable response
+  // (hashcat 11400); the final response to the same Call-ID and CSeq tells whether it passed.
+  void credentials(const Message& m, int64_t ts) {
+    const std::string key = m.call_id + " " + std::to_string(m.cseq_number);
+    if (!m.start.is_request) {
+      if (cred_.active() && key == cred_key_ && m.start.status_code >= 200) {
+        const int code = m.start.status_code;
+        cred_.resolve(ctx_,
+                      code < 300                                  ? LoginResult::kAccepted
+                      : code == 401 || code == 403 || code == 407 ? LoginResult::kRejected
+                                                                  : LoginResult::kUnknown,
+                      std::to_string(code));
+      }
+      return;
+    }
+    if (!m.authorization || !iequals(m.authorization->scheme, "Digest") ||
+        m.authorization->username.empty())
+      return;
+    const Digest& d = *m.authorization;
+    const std::vector<std::pair<std::string, std::string>> params = {
+        {"username", d.username}, {"realm", d.realm},         {"nonce", d.nonce}, {"uri", d.uri},
+        {"response", d.response}, {"algorithm", d.algorithm}, {"qop", d.qop},     {"nc", d.nc},
+        {"cnonce", d.cnonce}};
+    Credential c;
+    c.user = d.username;
+    c.method = "digest";
+    c.target = d.realm + " " + d.uri;
+    c.hash = digest_hashcat(params, m.start.method, ctx_.flow().server.to_string(),
+                            ctx_.flow().client.to_string());
+    if (!c.hash.empty()) c.hashcat_mode = 11400;
+    cred_.hold(ctx_, std::move(c), ts);
+    cred_key_ = key;
+  }
+
   AppContext& ctx_;
   const char* transport_;
+  PendingCredential cred_;
+  std::string cred_key_;  // Call-ID and CSeq number of the request that carried cred_
 };
 
 std::string_view skip_empty_lines(std::string_view t) {
@@ -187,6 +228,8 @@ class UdpSession : public AppSession {
     out_.emit(head, body, dir, ts, frame, &m);
   }
 
+  void on_end(StreamEndReason, int64_t) override { out_.finish(); }
+
  private:
   Emitter out_;
 };
@@ -216,6 +259,7 @@ class TcpSession : public AppSession {
   }
 
   void on_end(StreamEndReason, int64_t ts) override {
+    out_.finish();
     for (int d = 0; d < 2; ++d) {
       Side& s = sides_[d];
       if (!skip_empty_lines(s.buf).empty() && !s.resync) {

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "core/util/byte_cursor.h"
+#include "forensics/app/credentials.h"
 #include "forensics/app/text_util.h"
+#include "forensics/streams/smb/smb_files.h"
 #include "forensics/streams/smb/smb_parser.h"
 #include "forensics/streams/smb/smb_session.h"
 #include "proto/smb.pb.h"
@@ -23,6 +25,7 @@ namespace {
 
 constexpr uint16_t kDirectTcpPort = 445;
 constexpr uint16_t kNetbiosPort = 139;
+constexpr uint8_t kSmb1SessionSetupAndX = 0x73;  // [MS-CIFS] 2.2.4.53
 // NetBIOS session service packet types (RFC 1002 §4.3.1).
 constexpr uint8_t kNbSessionMessage = 0x00;
 constexpr uint8_t kNbFirstControl = 0x81;  // session request
@@ -193,6 +196,7 @@ class Session : public AppSession {
     }
     pending_.clear();
     if (smb1_pending_) emit_smb1_negotiate(nullptr, smb1_ts_);
+    smb1_cred_.flush(ctx_);
     std::vector<std::pair<uint64_t, FileId>> order;
     for (auto& [id, f] : files_) order.emplace_back(f.order, id);
     std::sort(order.begin(), order.end());
@@ -276,8 +280,10 @@ class Session : public AppSession {
         if (!skip_frame(r, w, pos, 4 + len)) break;
         continue;
       }
-      if (magic == Magic::kSmb1 && head.size() > 4 && head[4] != kSmb1Negotiate) {
-        // Only the SMB1 negotiation is recorded; other SMB1 commands are skipped unbuffered.
+      if (magic == Magic::kSmb1 && head.size() > 4 && head[4] != kSmb1Negotiate &&
+          head[4] != kSmb1SessionSetupAndX) {
+        // Only the SMB1 negotiation and session setup (for credentials) are parsed; other SMB1
+        // commands are skipped unbuffered.
         if (!skip_frame(r, w, pos, 4 + len)) break;
         continue;
       }
@@ -804,6 +810,7 @@ class Session : public AppSession {
         rec->set_domain(p.ntlm->domain);
         rec->set_workstation(p.ntlm->workstation);
         rec->set_serverchallenge(last_challenge_);
+        emit_ntlm_credential(*p.ntlm, p.ts, h);
       }
     }
     SecurityBlob blob = parse_security_blob(response_blob);
@@ -813,12 +820,44 @@ class Session : public AppSession {
     if (blob.ntlm) {
       const NtlmInfo n = NtlmInfo::from(*blob.ntlm);
       n.fill(rec->mutable_response());
-      if (n.type == 2) last_challenge_ = n.server_challenge;
+      if (n.type == 2) {
+        last_challenge_ = n.server_challenge;
+        last_target_ = n.target_name;
+      }
     }
     if (mechanism.empty() || (mechanism == "spnego" && !blob.mechanism.empty()))
       mechanism = blob.mechanism;
     rec->set_mechanism(mechanism);
     ctx_.emit(std::move(rec));
+  }
+
+  // An NTLM AUTHENTICATE answered to the CHALLENGE of this connection: NetNTLMv1/v2 in hashcat
+  // form. The SESSION_SETUP status says whether it passed ([MS-SMB2] 3.3.5.5.3: SUCCESS, else
+  // e.g. STATUS_LOGON_FAILURE); MORE_PROCESSING_REQUIRED says nothing yet.
+  void emit_ntlm_credential(const NtlmInfo& n, int64_t ts, const Header* h) {
+    if (n.user.empty() && n.nt_length == 0) return;  // anonymous
+    Credential c;
+    c.user = n.user;
+    c.domain = n.domain;
+    c.target = last_target_;
+    c.hash = ntlm_hashcat(n.user, n.domain, last_challenge_, n.lm_hex, n.nt_hex, c.hashcat_mode,
+                          c.method);
+    if (n.nt_length > kMaxNtResponseBytes) {
+      // The hash would not verify with a cut blob.
+      c.hash.clear();
+      c.hashcat_mode = 0;
+    }
+    LoginResult result = LoginResult::kUnknown;
+    std::string detail;
+    if (h != nullptr) {
+      detail = hex32(h->status);
+      if (h->status == 0) {
+        result = LoginResult::kAccepted;
+      } else if (h->status != 0xC0000016) {  // STATUS_MORE_PROCESSING_REQUIRED
+        result = LoginResult::kRejected;
+      }
+    }
+    emit_credential(ctx_, c, ts, result, detail);
   }
 
   void emit_tree_connect(const Pending& p, const Header* h, const TreeConnectResponse* r,
@@ -861,6 +900,10 @@ class Session : public AppSession {
                    "SMB1 header does not parse (" + std::to_string(msg.size()) + " bytes)", ts);
       return;
     }
+    if (h->command == kSmb1SessionSetupAndX) {
+      smb1_session_setup(msg, *h, ts);
+      return;
+    }
     if (h->command != kSmb1Negotiate) return;
     if (!h->is_response()) {
       smb1_dialects_.clear();
@@ -879,6 +922,51 @@ class Session : public AppSession {
     smb1_pending_ = false;
   }
 
+  // [MS-SMB] 2.2.4.6: SMB_COM_SESSION_SETUP_ANDX with extended security (WordCount 12 in the
+  // request, 4 in the response) carries the security blob after ByteCount; NTLMSSP in it gives
+  // credentials as for SMB2. Only what credentials need: no SMB1 session record.
+  void smb1_session_setup(Bytes msg, const Smb1Header& h, int64_t ts) {
+    if (h.is_response() && smb1_cred_.active() && h.status != 0xC0000016) {
+      // STATUS_MORE_PROCESSING_REQUIRED (0xC0000016) is the CHALLENGE step, not the answer.
+      smb1_cred_.resolve(ctx_, h.status == 0 ? LoginResult::kAccepted : LoginResult::kRejected,
+                         hex32(h.status));
+    }
+    ByteCursor c(msg);
+    c.skip(32);  // SMB1 header
+    const uint8_t words = c.u8();
+    if (words != (h.is_response() ? 4 : 12)) return;  // error reply or no extended security
+    ByteCursor params(c.bytes(words * 2u));
+    const uint16_t byte_count = c.u16le();
+    Bytes data = c.bytes(byte_count);
+    params.skip(h.is_response() ? 6 : 14);  // AndX block, then Action or MaxBuffer..SessionKey
+    const uint16_t blob_length = params.u16le();
+    if (!c.ok() || !params.ok() || blob_length > data.size()) {
+      ctx_.anomaly("smb.bad_command", "SMB1 SESSION_SETUP_ANDX does not fit its structure", ts);
+      return;
+    }
+    SecurityBlob blob = parse_security_blob(data.subspan(0, blob_length));
+    if (blob.bad_ntlmssp)
+      ctx_.anomaly("smb.bad_ntlmssp", "NTLMSSP token in an SMB1 SESSION_SETUP does not parse", ts);
+    if (!blob.ntlm) return;
+    const NtlmInfo n = NtlmInfo::from(*blob.ntlm);
+    if (n.type == 2) {
+      last_challenge_ = n.server_challenge;
+      last_target_ = n.target_name;
+    } else if (n.type == 3 && !(n.user.empty() && n.nt_length == 0)) {
+      Credential cred;
+      cred.user = n.user;
+      cred.domain = n.domain;
+      cred.target = last_target_;
+      cred.hash = ntlm_hashcat(n.user, n.domain, last_challenge_, n.lm_hex, n.nt_hex,
+                               cred.hashcat_mode, cred.method);
+      if (n.nt_length > kMaxNtResponseBytes) {
+        cred.hash.clear();
+        cred.hashcat_mode = 0;
+      }
+      smb1_cred_.hold(ctx_, std::move(cred), ts);
+    }
+  }
+
   AppContext& ctx_;
   const Limits& limits_;
   std::unique_ptr<DataObserver> observer_;
@@ -890,8 +978,10 @@ class Session : public AppSession {
   std::optional<FileId> chain_file_;  // FileId of the CREATE earlier in the current compound
   std::string dialect_;
   std::string last_challenge_;
+  std::string last_target_;  // TargetName of that CHALLENGE
   std::vector<std::string> smb1_dialects_;
   bool smb1_pending_ = false;
+  PendingCredential smb1_cred_;  // SMB1 AUTHENTICATE waiting for its SESSION_SETUP_ANDX answer
   int64_t smb1_ts_ = 0;
   uint64_t encrypted_messages_ = 0;
   uint64_t compressed_messages_ = 0;
@@ -959,6 +1049,9 @@ AppProtocol make_protocol(DataObserverFactory observers) {
 
 }  // namespace smb
 
-Status register_app_smb(AppRegistry& registry) { return registry.add(smb::make_protocol()); }
+// File contents go to file extraction when the context has a file sink.
+Status register_app_smb(AppRegistry& registry) {
+  return registry.add(smb::make_protocol(&smb::make_file_observer));
+}
 
 }  // namespace netcap::app

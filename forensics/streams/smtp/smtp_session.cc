@@ -64,6 +64,7 @@ void SmtpSession::client_line(std::string_view line, bool truncated, int64_t ts)
   if (auth_active_) {
     // RFC 4954 §4: a client response is one base64 line, "*" cancels.
     Pending p{"AUTH-DATA", std::string(line), auth_mechanism_, "", ts};
+    if (line != "*") sasl_credential(line, ts);
     if (line != "*") {
       if (auth_mechanism_ == "PLAIN") {
         p.user = mail::sasl_plain_user(line);
@@ -91,8 +92,11 @@ void SmtpSession::client_line(std::string_view line, bool truncated, int64_t ts)
     auth_active_ = true;
     auth_prompt_.clear();
     auth_user_.clear();
+    auth_challenge_.clear();
+    cred_.flush(ctx_);
     p.mechanism = auth_mechanism_;
     if (words.size() >= 2 && words[1] != "=") {
+      sasl_credential(words[1], ts);
       // Initial response (RFC 4954 §4).
       if (auth_mechanism_ == "PLAIN") p.user = mail::sasl_plain_user(words[1]);
       if (auth_mechanism_ == "LOGIN") p.user = mail::sasl_text(words[1]);
@@ -205,8 +209,14 @@ void SmtpSession::reply(int code, const std::string& text, int64_t ts) {
   if (p.verb == "AUTH" || p.verb == "AUTH-DATA") {
     if (code == 334) {
       auth_prompt_ = mail::sasl_text(text);
+      auth_challenge_ = std::string(trim(text));
     } else {
       auth_active_ = false;
+      cred_.resolve(ctx_,
+                    code == 235   ? LoginResult::kAccepted
+                    : code >= 400 ? LoginResult::kRejected
+                                  : LoginResult::kUnknown,
+                    std::to_string(code));
     }
   } else if (p.verb == "DATA") {
     if (code != 354 && mode_ == ClientMode::kData && message_.empty()) mode_ = ClientMode::kCommand;
@@ -214,6 +224,31 @@ void SmtpSession::reply(int code, const std::string& text, int64_t ts) {
     tls_ = true;
   }
   emit(p, code, text, ts);
+}
+
+void SmtpSession::sasl_credential(std::string_view response, int64_t ts) {
+  if (auth_mechanism_ == "PLAIN") {
+    if (auto up = sasl_plain(response))
+      cred_.hold(ctx_, Credential{up->first, "", up->second, "", 0, "plain", ""}, ts);
+  } else if (auth_mechanism_ == "LOGIN") {
+    // The user name, then the password, each after a 334 prompt ("Username:", "Password:");
+    // the prompt decides when it is text, else the order does.
+    const bool password_prompt = ifind(auth_prompt_, "pass") != std::string::npos;
+    const bool user_prompt = ifind(auth_prompt_, "user") != std::string::npos;
+    if (!cred_.active() || (user_prompt && !password_prompt)) {
+      cred_.hold(ctx_, Credential{mail::sasl_text(response), "", "", "", 0, "login", ""}, ts);
+    } else if (cred_.held().method == "login") {
+      auto decoded = base64_decode(trim(response));
+      cred_.held().secret = decoded.value_or(std::string(response));
+    }
+  } else if (auth_mechanism_ == "CRAM-MD5") {
+    std::string hash = cram_md5_hashcat(auth_challenge_, response);
+    const int32_t mode = hash.empty() ? 0 : 16400;
+    cred_.hold(ctx_,
+               Credential{mail::sasl_cram_md5_user(response), "", "", std::move(hash), mode,
+                          "cram-md5", ""},
+               ts);
+  }
 }
 
 void SmtpSession::emit(const Pending& p, int code, const std::string& text, int64_t reply_ts) {
@@ -267,6 +302,7 @@ void SmtpSession::on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) {
 
 void SmtpSession::on_end(StreamEndReason reason, int64_t ts_ns) {
   (void)reason;
+  cred_.flush(ctx_);
   if (mode_ != ClientMode::kCommand && !message_.empty()) finish_message(ts_ns, true);
   while (!pending_.empty()) {
     emit(pending_.front(), 0, "", 0);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "forensics/app/app_protocol.h"
+#include "forensics/app/credentials.h"
 #include "forensics/app/text_util.h"
 #include "forensics/mail/mail.h"
 
@@ -60,6 +61,10 @@ class SmtpSession : public AppSession {
   std::string auth_mechanism_;
   std::string auth_prompt_;  // last 334 challenge, decoded when text
   std::string auth_user_;
+  std::string auth_challenge_;  // last 334 text as sent (base64), for CRAM-MD5
+  // Credentials of the AUTH exchange, waiting for 235 (accepted) or 4xx/5xx (RFC 4954 §6).
+  PendingCredential cred_;
+  void sasl_credential(std::string_view response, int64_t ts);
 
   // Envelope and message.
   std::string mail_from_;

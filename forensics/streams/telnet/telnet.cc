@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 
+#include "forensics/app/credentials.h"
 #include "forensics/app/text_util.h"
 #include "forensics/streams/telnet/telnet_parser.h"
 #include "forensics/streams/telnet/telnet_session.h"
@@ -40,6 +41,7 @@ class TelnetSession : public AppSession {
 
   void on_end(StreamEndReason, int64_t ts_ns) override {
     if (record_ == nullptr) return;
+    cred_.flush(ctx_);
     ctx_.stamp(*record_, StreamDirection::kClientToServer, first_ts_ != 0 ? first_ts_ : ts_ns);
     ctx_.emit(std::move(record_));
   }
@@ -151,6 +153,7 @@ class TelnetSession : public AppSession {
   void server_line(std::string_view line, bool truncated) {
     if (truncated) line_too_long("server");
     last_server_line_ = std::string(line);
+    if (cred_.active()) login_answer(line);
     if (trim(line).empty() || record_->serverbanner_size() >= kMaxBannerLines) return;
     record_->add_serverbanner(std::string(line));
   }
@@ -163,15 +166,22 @@ class TelnetSession : public AppSession {
     if (is_password_prompt(prompt)) {
       record_->set_password(std::string(line));
       logged_in_ = true;
+      // A password typed after a login prompt: one login attempt, judged by what follows.
+      cred_.hold(ctx_, Credential{record_->username(), "", std::string(line), "", 0, "telnet", ""},
+                 now_);
       return;
     }
     if (is_login_prompt(prompt)) {
+      // Asked for a login again right after a password: that attempt failed.
+      if (cred_.active()) cred_.resolve(ctx_, LoginResult::kRejected, "login prompt again");
       record_->set_username(std::string(line));
       record_->set_loginattempts(record_->loginattempts() + 1);
       logged_in_ = false;
       return;
     }
     if (!logged_in_ || trim(line).empty()) return;
+    // A command typed at the prompt shown after the password: the login worked.
+    if (cred_.active()) cred_.resolve(ctx_, LoginResult::kAccepted, "command typed");
     if (static_cast<size_t>(record_->commands_size()) < ctx_.limits().max_items_per_message) {
       record_->add_commands(std::string(line));
     } else if (!commands_full_) {
@@ -181,6 +191,21 @@ class TelnetSession : public AppSession {
                        " command lines, the rest not recorded",
                    now_);
     }
+  }
+
+  // Server text after a password (the usual login(1)/PAM messages); anything else waits for the
+  // next client line.
+  void login_answer(std::string_view line) {
+    static constexpr std::string_view kRejected[] = {"incorrect", "failed", "failure", "denied",
+                                                     "invalid"};
+    for (auto w : kRejected) {
+      if (ifind(line, w) != std::string_view::npos) {
+        cred_.resolve(ctx_, LoginResult::kRejected, std::string(trim(line)).substr(0, 64));
+        return;
+      }
+    }
+    if (ifind(line, "last login") != std::string_view::npos)
+      cred_.resolve(ctx_, LoginResult::kAccepted, std::string(trim(line)).substr(0, 64));
   }
 
   void line_too_long(const char* side) {
@@ -201,6 +226,7 @@ class TelnetSession : public AppSession {
   std::string last_server_line_;  // bounded by max_line_bytes
   bool logged_in_ = false;
   bool commands_full_ = false;
+  PendingCredential cred_;  // the last password typed, until the server's answer shows
 };
 
 bool is_negotiation(Bytes b) {

@@ -1,0 +1,88 @@
+// The file store: the FileSink (forensics/app/file_sink.h) behind file extraction.
+//
+// Layout: every transfer is written to CASE/files/tmp/<n>.part while it streams, with MD5, SHA1
+// and SHA256 computed as the bytes come in order (bytes that arrive ahead of a hole are written
+// at their offset and hashed once the hole is filled, or as zeros at close). At close the
+// content is typed by libmagic and moved to CASE/files/<sha256[0:2]>/<sha256>; when that file
+// exists already (the same content seen before) the temporary copy is dropped. Names from the
+// wire never become paths: stored names are hashes, and safe_file_name() makes the names used
+// when copying files out.
+//
+// Limits (FileStoreOptions), each hit recorded on the File record (Truncated, TruncatedReason):
+// a per-file size cap, a total-storage cap over all shards (an atomic counter of the bytes held
+// by open and stored files), and a bound on the disjoint ranges tracked per open file.
+//
+// Thread-safety: open() and everything shared (the storage counter, the temp-name counter, the
+// libmagic handles behind a mutex) may be used from every shard thread; a writer belongs to the
+// thread that opened it. The store must outlive its writers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "core/util/status.h"
+#include "forensics/app/file_sink.h"
+
+namespace netcap::files {
+
+struct FileStoreOptions {
+  // Bytes kept per file; later bytes are dropped ("file size cap").
+  uint64_t max_file_bytes = 1ULL << 30;
+  // Bytes of all files of the case together (counted when written, given back when a file turns
+  // out to be a duplicate); past it new bytes are dropped ("storage cap").
+  uint64_t max_total_bytes = 64ULL << 30;
+  // Disjoint byte ranges tracked per open file (out-of-order writes); a write that would need
+  // more is dropped ("too many ranges").
+  size_t max_ranges = 4096;
+  // Leading bytes of a file given to libmagic.
+  size_t magic_bytes = 1 << 20;
+};
+
+class FileStore : public app::FileSink {
+ public:
+  // Creates CASE/files and CASE/files/tmp and loads libmagic's database. Errors: directories
+  // that cannot be made, a missing magic database.
+  static Expected<std::unique_ptr<FileStore>> create(const std::string& case_dir,
+                                                     FileStoreOptions options = {});
+  ~FileStore() override;
+
+  std::unique_ptr<app::FileWriter> open(const app::FileOrigin& origin) override;
+
+  const FileStoreOptions& options() const { return options_; }
+  const std::string& case_dir() const { return case_dir_; }
+  // Bytes held now (stored files plus open writers).
+  uint64_t used_bytes() const { return used_.load(std::memory_order_relaxed); }
+
+  // Internal, for writers: reserves up to `want` bytes of the total cap; returns what was
+  // granted. release() gives bytes back.
+  uint64_t reserve(uint64_t want);
+  void release(uint64_t bytes);
+  uint64_t next_temp_id() { return temp_ids_.fetch_add(1, std::memory_order_relaxed); }
+  // MIME type and description of `head` (thread-safe).
+  void detect(std::string_view head, std::string& mime, std::string& description);
+
+ private:
+  FileStore(std::string case_dir, FileStoreOptions options);
+  std::string case_dir_;
+  FileStoreOptions options_;
+  std::atomic<uint64_t> used_{0};
+  std::atomic<uint64_t> temp_ids_{0};
+  std::mutex magic_mutex_;
+  struct Magic;
+  std::unique_ptr<Magic> magic_;
+};
+
+// Path of a stored file relative to the case: "files/<sha256[0:2]>/<sha256>".
+std::string stored_path(std::string_view sha256);
+
+// A name safe to create in any directory, from a name seen on the wire: the last component of
+// `wire_name` (after '/' or '\'), only [A-Za-z0-9._-] kept (others become '_'), no leading
+// dot, at most 80 characters, then "_" + the first 12 digits of `sha256` before the
+// extension. "file" stands in for an empty name.
+std::string safe_file_name(std::string_view wire_name, std::string_view sha256);
+
+}  // namespace netcap::files
