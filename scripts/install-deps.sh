@@ -12,6 +12,8 @@ packages=(
   libmagic-dev libpcre2-dev libyaml-cpp-dev libmaxminddb-dev
   # field data: MAC vendors, service probes, user agents, public suffixes, OS signatures
   ieee-data nmap-common uap-core publicsuffix p0f
+  # benchmarks: HTTP load for the transform server
+  wrk curl
 )
 
 missing=()

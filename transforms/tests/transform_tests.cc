@@ -3,6 +3,7 @@
 // (a subprocess whose stdout must be exactly one MaltegoMessage document).
 // Expected entities are computed here independently: the test loads the raw Connection and
 // Anomaly rows and aggregates them in C++ instead of trusting the transforms' SQL.
+#include <pcap/pcap.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,6 +194,10 @@ std::vector<Got> expect(const std::map<Key, Traffic>& stats, bool by_bytes,
         {fixed_type.empty() ? ip_type(value) : fixed_type, value, traffic.label(), case_dir});
   }
   return out;
+}
+
+std::string plural_label(int64_t packets) {
+  return std::to_string(packets) + (packets == 1 ? " pkt" : " pkts");
 }
 
 bool port_proto(const Conn& c) { return c.proto == "tcp" || c.proto == "udp" || c.proto == "sctp"; }
@@ -457,6 +462,61 @@ TEST_CASE("pivot transforms: ports to hosts, connection to community id") {
   CHECK(status.message().find("not a port number") != std::string::npos);
 }
 
+// Packets in a pcap file (libpcap), or -1 when it cannot be read.
+int64_t count_packets(const std::string& path) {
+  char error[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_open_offline(path.c_str(), error);
+  if (p == nullptr) return -1;
+  int64_t n = 0;
+  pcap_pkthdr* header = nullptr;
+  const u_char* data = nullptr;
+  while (pcap_next_ex(p, &header, &data) == 1) ++n;
+  pcap_close(p);
+  return n;
+}
+
+TEST_CASE("slice transforms: a flow's slice holds exactly its packets; host and port slices") {
+  const std::string dir = make_case("rawip-http-dns.pcap");
+  auto conns = load_connections(dir);
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  int64_t port80_packets = 0;
+  for (const Conn& c : conns) {
+    if (!port_proto(c)) continue;
+    INFO(c.uid);
+    auto got = run(*registry, "netcap.ToPCAPSliceForConnection", c.uid, dir);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].type == std::string(entities::kNetcapPCAPSlice));
+    CHECK(got[0].value == (fs::path(dir) / "slices" / ("flow-" + c.uid + ".pcap")).string());
+    CHECK(got[0].label == plural_label(c.packets));
+    CHECK(count_packets(got[0].value) == c.packets);
+    if (c.sport == 80 || c.dport == 80) port80_packets += c.packets;
+  }
+  REQUIRE(port80_packets > 0);
+  auto port = run(*registry, "netcap.ToPCAPSliceForPort", "80", dir);
+  REQUIRE(port.size() == 1);
+  CHECK(count_packets(port[0].value) == port80_packets);
+  const Conn& first = conns.front();
+  int64_t host_packets = 0;
+  for (const Conn& c : conns) {
+    if (c.src == first.src || c.dst == first.src) host_packets += c.packets;
+  }
+  auto host = run(*registry, "netcap.ToPCAPSliceForHost", first.src, dir);
+  REQUIRE(host.size() == 1);
+  CHECK(count_packets(host[0].value) == host_packets);
+  // Text that is not an address never reaches the BPF compiler: an empty answer that says why.
+  maltego::TransformRequest request;
+  request.value = "1.2.3.4 or port 22";
+  request.properties.push_back({"path", {}, {}, dir});
+  maltego::TransformResponse response;
+  Status status =
+      execute_transform(*registry->find("netcap.ToPCAPSliceForHost"), request, 10, response);
+  CHECK(status);
+  CHECK(response.entities.empty());
+  REQUIRE(response.messages.size() == 1);
+  CHECK(response.messages[0].text.find("not an IP address") != std::string::npos);
+}
+
 TEST_CASE("anomaly transforms: names, hosts, per host") {
   const std::string dir = make_case("ipv4-fragments-nfs.pcap");
   auto anomalies = load_anomalies(dir);
@@ -541,6 +601,11 @@ TEST_CASE("every registered transform runs and answers with its declared entitie
       {std::string(entities::kNetcapSIPCall), "call-1"},
       {std::string(entities::kNetcapSMBShare), "\\\\srv\\share"},
       {std::string(entities::kNetcapApplication), "http"},
+      // Profiles (forensics/profiles).
+      {std::string(entities::kNetcapSoftware), "curl 8.0"},
+      {std::string(entities::kNetcapService), "10.0.0.1:80/tcp"},
+      {std::string(entities::kMacAddress), "00:0c:29:01:02:03"},
+      {std::string(entities::kDomain), "example.com"},
   };
   for (const TransformSpec* spec : registry->list()) {
     INFO(spec->id);

@@ -1,0 +1,288 @@
+// Transforms that cut a pcap slice out of the case's captures (a flow, a host, a port) and return
+// its path: the server-side form of netcap's "open in Wireshark" transforms, since a server
+// cannot open a window on the analyst's desktop.
+//
+// The capture files are the ones `netcap capture` read (the index's meta key "input_files", a
+// JSON array of absolute paths). Packets are selected with a BPF filter compiled by libpcap (and,
+// for a flow, the flow's time range) and written to CASE/slices/<kind>-<key>.pcap, replacing
+// an earlier slice of the same name: written to a temporary file first, then renamed.
+#include <pcap/pcap.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "entities/entity_catalog.h"
+#include "transforms/catalog/all_transforms.h"
+#include "transforms/catalog/catalog_util.h"
+
+namespace netcap::catalog {
+
+namespace {
+
+namespace fs = std::filesystem;
+using maltego::TransformRequest;
+using maltego::TransformResponse;
+
+// A slice stops here (recorded on the entity as truncated): a transform answers an analyst
+// waiting in Maltego, and a slice larger than this is better cut with tcpdump or editcap.
+constexpr uint64_t kMaxSliceBytes = 512ull * 1024 * 1024;
+
+struct PcapClose {
+  void operator()(pcap_t* p) const { pcap_close(p); }
+};
+struct DumperClose {
+  void operator()(pcap_dumper_t* d) const { pcap_dump_close(d); }
+};
+
+struct SliceRequest {
+  std::string kind;                   // "flow", "host", "port": first part of the file name
+  std::string key;                    // second part (made file-name safe)
+  std::string filter;                 // BPF
+  int64_t first_ns = 0, last_ns = 0;  // time range (both 0: all)
+};
+
+struct SliceResult {
+  std::string path;
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  bool truncated = false;
+};
+
+std::string safe_file_part(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-' || c == '_';
+    out.push_back(ok ? c : '_');
+  }
+  return out.substr(0, 100);
+}
+
+Expected<std::vector<std::string>> input_files(const TransformContext& context,
+                                               TransformResponse& response) {
+  Expected<ResultSet> rows =
+      query(context,
+            "SELECT j.value FROM meta, json_each(meta.value) AS j WHERE meta.key = 'input_files'"
+            " AND json_valid(meta.value) ORDER BY j.key",
+            {}, response);
+  if (!rows) return rows.status();
+  std::vector<std::string> files;
+  for (const auto& row : rows->rows) files.push_back(text_of(row[0]));
+  if (files.empty()) {
+    return Status::error(
+        "this case does not list its capture files (a live capture, or a case made by an older "
+        "netcap): no slice can be cut");
+  }
+  return files;
+}
+
+// True when `sql` (one bound parameter) returns a row: the slice would not be empty.
+Expected<bool> case_has(const TransformContext& context, const char* sql, SqlValue param,
+                        TransformResponse& response) {
+  Expected<ResultSet> rows = query(context, sql, {std::move(param)}, response);
+  if (!rows) return rows.status();
+  return !rows->rows.empty();
+}
+
+// Reads every input file through `request.filter` into one pcap file.
+Expected<SliceResult> write_slice(const TransformContext& context, const SliceRequest& request,
+                                  TransformResponse& response) {
+  Expected<std::vector<std::string>> files = input_files(context, response);
+  if (!files) return files.status();
+  const fs::path dir = fs::path(context.case_dir) / "slices";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::error("cannot create " + dir.string() + ": " + ec.message());
+  SliceResult result;
+  const fs::path final_path = dir / (request.kind + "-" + safe_file_part(request.key) + ".pcap");
+  const fs::path temp_path = fs::path(final_path.string() + ".part");
+  result.path = final_path.string();
+
+  std::unique_ptr<pcap_dumper_t, DumperClose> dumper;
+  int link_type = -1;
+  for (const std::string& file : *files) {
+    char error[PCAP_ERRBUF_SIZE] = {};
+    std::unique_ptr<pcap_t, PcapClose> in(
+        pcap_open_offline_with_tstamp_precision(file.c_str(), PCAP_TSTAMP_PRECISION_NANO, error));
+    if (!in) return Status::error("cannot read capture " + file + ": " + error);
+    if (link_type >= 0 && pcap_datalink(in.get()) != link_type) {
+      return Status::error("capture " + file + " has another link type than the first one; " +
+                           "a pcap slice holds one link type");
+    }
+    bpf_program program{};
+    if (pcap_compile(in.get(), &program, request.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+      return Status::error("BPF filter '" + request.filter + "': " + pcap_geterr(in.get()));
+    }
+    if (!dumper) {
+      link_type = pcap_datalink(in.get());
+      dumper.reset(pcap_dump_open(in.get(), temp_path.c_str()));
+      if (!dumper) {
+        pcap_freecode(&program);
+        return Status::error("cannot write " + temp_path.string() + ": " + pcap_geterr(in.get()));
+      }
+    }
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    int rc = 0;
+    while (!result.truncated && (rc = pcap_next_ex(in.get(), &header, &data)) == 1) {
+      if (pcap_offline_filter(&program, header, data) == 0) continue;
+      const int64_t ts_ns = int64_t{header->ts.tv_sec} * 1'000'000'000 + header->ts.tv_usec;
+      if (request.last_ns != 0 && (ts_ns < request.first_ns || ts_ns > request.last_ns)) continue;
+      if (result.bytes + header->caplen > kMaxSliceBytes) {
+        result.truncated = true;
+        break;
+      }
+      pcap_dump(reinterpret_cast<u_char*>(dumper.get()), header, data);
+      ++result.packets;
+      result.bytes += header->caplen;
+    }
+    pcap_freecode(&program);
+    // rc == -1: a damaged file; capture read it up to the same point, so the slice is complete
+    // for what the index holds.
+    (void)rc;
+  }
+  if (!dumper) return Status::error("no capture file could be read");
+  if (pcap_dump_flush(dumper.get()) != 0) {
+    return Status::error("writing " + temp_path.string() + " failed");
+  }
+  dumper.reset();
+  fs::rename(temp_path, final_path, ec);
+  if (ec) return Status::error("cannot rename " + temp_path.string() + ": " + ec.message());
+  return result;
+}
+
+Status answer(const TransformContext& context, const SliceRequest& request,
+              TransformResponse& response) {
+  Expected<SliceResult> slice = write_slice(context, request, response);
+  if (!slice) return slice.status();
+  auto& entity = add_entity(response, context, entities::kNetcapPCAPSlice,
+                            entities::kSlicePathProperty, slice->path);
+  entity.add_property("filter", request.filter, "BPF filter");
+  entity.add_property("packets", std::to_string(slice->packets), "Packets");
+  entity.add_property("bytes", std::to_string(slice->bytes), "Bytes");
+  entity.add_property("truncated", slice->truncated ? "true" : "false",
+                      "Truncated at the size limit");
+  entity.set_link_label(plural(static_cast<int64_t>(slice->packets), "pkt", "pkts") +
+                        (slice->truncated ? " (truncated)" : ""));
+  return Status::ok();
+}
+
+// "host X" matches IPv4 and IPv6 addresses alike, so one filter form serves both families.
+Status slice_for_connection(const TransformContext& context, const TransformRequest& request,
+                            TransformResponse& response) {
+  const std::string* uid_property = request.property(entities::kConnectionUidProperty);
+  std::string uid =
+      uid_property != nullptr && !uid_property->empty() ? *uid_property : request.value;
+  if (uid.empty()) return Status::error("the connection entity has no UID");
+  Expected<ResultSet> rows =
+      query(context,
+            "SELECT TransportProto, SrcIP, SrcPort, DstIP, DstPort, TimestampFirst, "
+            "TimestampLast FROM Connection WHERE UID = ?1 LIMIT 1",
+            {uid}, response);
+  if (!rows) return rows.status();
+  if (rows->rows.empty()) {
+    // Like every other transform on a value the case does not hold: an empty answer.
+    response.add_message(maltego::kInform, "no connection with UID " + uid + " in the case");
+    return Status::ok();
+  }
+  const auto& row = rows->rows.front();
+  const std::string proto = text_of(row[0]);
+  const std::string a = text_of(row[1]), b = text_of(row[3]);
+  SliceRequest slice{"flow", uid, "", int_of(row[5]), int_of(row[6])};
+  if (proto == "tcp" || proto == "udp" || proto == "sctp") {
+    const std::string pa = text_of(row[2]), pb = text_of(row[4]);
+    slice.filter = proto + " and ((src host " + a + " and src port " + pa + " and dst host " + b +
+                   " and dst port " + pb + ") or (src host " + b + " and src port " + pb +
+                   " and dst host " + a + " and dst port " + pa + "))";
+  } else {
+    slice.filter = "host " + a + " and host " + b;
+  }
+  // The flow's packets only: the same addresses and ports may be reused later.
+  if (slice.last_ns < slice.first_ns) slice.last_ns = slice.first_ns;
+  if (slice.last_ns == 0) slice.last_ns = 1;
+  return answer(context, slice, response);
+}
+
+Status slice_for_host(const TransformContext& context, const TransformRequest& request,
+                      TransformResponse& response) {
+  Expected<std::string> ip =
+      input_value(request, {entities::kIPv4Property, entities::kIPv6Property});
+  if (!ip) return ip.status();
+  // Only address characters reach the filter text.
+  if (ip->empty() || ip->find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) {
+    response.add_message(maltego::kInform, "not an IP address: '" + *ip + "'");
+    return Status::ok();
+  }
+  Expected<bool> seen = case_has(
+      context, "SELECT 1 FROM Connection WHERE SrcIP = ?1 OR DstIP = ?1 LIMIT 1", *ip, response);
+  if (!seen) return seen.status();
+  if (!*seen) {
+    response.add_message(maltego::kInform, "no connection of " + *ip + " in the case");
+    return Status::ok();
+  }
+  return answer(context, SliceRequest{"host", *ip, "host " + *ip, 0, 0}, response);
+}
+
+Status slice_for_port(const TransformContext& context, const TransformRequest& request,
+                      TransformResponse& response) {
+  Expected<std::string> port = input_value(request, {entities::kPortProperty, "properties.port"});
+  if (!port) return port.status();
+  if (port->empty() || port->size() > 5 ||
+      port->find_first_not_of("0123456789") != std::string::npos || std::stoi(*port) > 65535) {
+    return Status::error("not a port number: '" + *port + "'");
+  }
+  Expected<bool> seen =
+      case_has(context, "SELECT 1 FROM Connection WHERE SrcPort = ?1 OR DstPort = ?1 LIMIT 1",
+               std::stoi(*port), response);
+  if (!seen) return seen.status();
+  if (!*seen) {
+    response.add_message(maltego::kInform, "no connection on port " + *port + " in the case");
+    return Status::ok();
+  }
+  return answer(context, SliceRequest{"port", *port, "port " + *port, 0, 0}, response);
+}
+
+}  // namespace
+
+Status register_slice_transforms(TransformRegistry& registry) {
+  struct Entry {
+    const char* id;
+    const char* display;
+    const char* description;
+    std::string_view input;
+    TransformRun run;
+  };
+  const Entry entries[] = {
+      {"netcap.ToPCAPSliceForConnection", "To PCAP Slice For Connection [NETCAP]",
+       "Writes this connection's packets (its 5-tuple, both directions, within its time range) "
+       "to CASE/slices/flow-<uid>.pcap and returns the path, to open in Wireshark",
+       entities::kNetcapConnection, slice_for_connection},
+      {"netcap.ToPCAPSliceForHost", "To PCAP Slice For Host [NETCAP]",
+       "Writes every packet to or from this IPv4 address to CASE/slices/host-<ip>.pcap and "
+       "returns the path",
+       entities::kIPv4Address, slice_for_host},
+      {"netcap.ToPCAPSliceForHostIPv6", "To PCAP Slice For Host (IPv6) [NETCAP]",
+       "Writes every packet to or from this IPv6 address to CASE/slices/host-<ip>.pcap and "
+       "returns the path",
+       entities::kIPv6Address, slice_for_host},
+      {"netcap.ToPCAPSliceForPort", "To PCAP Slice For Port [NETCAP]",
+       "Writes every TCP, UDP or SCTP packet with this port on either side to "
+       "CASE/slices/port-<n>.pcap and returns the path",
+       entities::kPort, slice_for_port},
+  };
+  for (const Entry& e : entries) {
+    TransformSpec spec;
+    spec.id = e.id;
+    spec.display_name = e.display;
+    spec.description = e.description;
+    spec.input_entity = std::string(e.input);
+    spec.output_entities = {std::string(entities::kNetcapPCAPSlice)};
+    spec.run = e.run;
+    if (Status s = registry.add(std::move(spec)); !s) return s;
+  }
+  return Status::ok();
+}
+
+}  // namespace netcap::catalog
