@@ -216,6 +216,47 @@ constexpr PropertySpec kNetcapDNSFlagCombinationProps[] = {
 constexpr PropertySpec kNetcapDHCPv6OptionProps[] = {
     {kDHCPv6OptionProperty, "Option", PropertyType::kString}, kCase};
 
+// netcap's entities (netcap.md §5.2) that only Go netcap graphs carry: they are inputs, declared
+// with their Maltego base type so every transform of the base applies to them.
+constexpr PropertySpec kNetcapCompatIPAddrProps[] = {
+    {"properties.ipaddr", "IP Address", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatInternalSourceIPProps[] = {
+    {"properties.internalsourceip", "Internal Source IP", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatExternalSourceIPProps[] = {
+    {"properties.externalsourceip", "External Source IP", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatInternalDestinationIPProps[] = {
+    {"properties.internaldestinationip", "Internal Destination IP", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatExternalDestinationIPProps[] = {
+    {"properties.externaldestinationip", "External Destination IP", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatInternalIPProfileProps[] = {
+    {"properties.internalipprofile", "Internal IP Profile", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatExternalIPProfileProps[] = {
+    {"properties.externalipprofile", "External IP Profile", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatHostProps[] = {
+    {"properties.host", "HTTP Host", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatDNSNameProps[] = {
+    {"properties.dnsname", "DNS Name", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatDomainProps[] = {
+    {"properties.domain", "Domain", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatURLProps[] = {{"properties.url", "URL", PropertyType::kString},
+                                                  kCase};
+constexpr PropertySpec kNetcapCompatEmailProps[] = {
+    {"properties.email", "Email", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatMD5HashProps[] = {
+    {"properties.md5hash", "MD5 Hash", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatFileProps[] = {
+    {"properties.file", "File", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatPortProps[] = {
+    {"properties.port", "Port", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatSourcePortProps[] = {
+    {"properties.sourceport", "Source Port", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatDestinationPortProps[] = {
+    {"properties.destinationport", "Destination Port", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatContactedPortProps[] = {
+    {"properties.contactedport", "Contacted Port", PropertyType::kString}, kCase};
+constexpr PropertySpec kNetcapCompatDeviceProps[] = {
+    {"properties.device", "Device", PropertyType::kString}, kCase};
+
 // Sorted by id (checked by the tests).
 constexpr EntitySpec kCatalog[] = {
     {kAlias, "Alias", "Aliases", "Personal", kAliasProperty, "Alias",
@@ -236,8 +277,16 @@ constexpr EntitySpec kCatalog[] = {
      "An IPv4 address seen in the case.", kIPv4Props},
     {kIPv6Address, "IPv6 Address", "IPv6 Addresses", "Infrastructure", kIPv6Property, "IPv6Address",
      "An IPv6 address seen in the case.", kIPv6Props},
-    {kMacAddress, "MAC Address", "MAC Addresses", "Infrastructure", kMacProperty, "MACAddress",
-     "A link-layer address.", kMacProps},
+    {kMacAddress,
+     "MAC Address",
+     "MAC Addresses",
+     "Infrastructure",
+     kMacProperty,
+     "MACAddress",
+     "A link-layer address.",
+     kMacProps,
+     {},
+     true},  // an address never spans lines; Go netcap's Device adds the vendor on a second
     {kPhrase, "Phrase", "Phrases", "Personal", kPhraseProperty, "Phrase", "Free text.",
      kPhraseProps},
     {kPort, "Port", "Ports", "Infrastructure", kPortProperty, "Port", "A TCP/UDP/SCTP port number.",
@@ -263,6 +312,9 @@ constexpr EntitySpec kCatalog[] = {
     {kNetcapConnectionState, "Netcap Connection State", "Netcap Connection States", "Netcap",
      kConnectionStateProperty, "timeline", "A connection state (Zeek conn_state style).",
      kStateProps},
+    {kNetcapCompatContactedPort, "Netcap Contacted Port", "Netcap Contacted Ports", "Netcap",
+     "properties.contactedport", "Port", "A port a host contacted, in a Go netcap graph.",
+     kNetcapCompatContactedPortProps, "maltego.Port", false},
     {kNetcapContentType, "Netcap Content Type", "Netcap Content Types", "Netcap",
      kContentTypeProperty, "description", "A MIME content type (HTTP response, mail part).",
      kNetcapContentTypeProps},
@@ -286,6 +338,9 @@ constexpr EntitySpec kCatalog[] = {
      "Netcap", kDNSFlagCombinationProperty, "dns",
      "The header flags set in a DNS message (QR AA TC RD RA AD CD), space separated.",
      kNetcapDNSFlagCombinationProps},
+    {kNetcapCompatDNSName, "Netcap DNS Name", "Netcap DNS Names", "Netcap", "properties.dnsname",
+     "DNSName", "A DNS name in a Go netcap graph.", kNetcapCompatDNSNameProps, "maltego.DNSName",
+     false},
     {kNetcapDNSOpCode, "Netcap DNS OpCode", "Netcap DNS OpCodes", "Netcap", kDNSOpCodeProperty,
      "dns", "A DNS header opcode (0 query, 4 notify, 5 update, ...).", kNetcapDNSOpCodeProps},
     {kNetcapDNSQueryType, "Netcap DNS Query Type", "Netcap DNS Query Types", "Netcap",
@@ -294,8 +349,37 @@ constexpr EntitySpec kCatalog[] = {
     {kNetcapDNSResponseCode, "Netcap DNS Response Code", "Netcap DNS Response Codes", "Netcap",
      kDNSResponseCodeProperty, "dns", "A DNS response code mnemonic (NOERROR, NXDOMAIN, ...).",
      kNetcapDNSResponseCodeProps},
+    {kNetcapCompatDestinationPort, "Netcap Destination Port", "Netcap Destination Ports", "Netcap",
+     "properties.destinationport", "Port", "A destination port in a Go netcap graph.",
+     kNetcapCompatDestinationPortProps, "maltego.Port", false},
+    {kNetcapCompatDevice, "Netcap Device", "Netcap Devices", "Netcap", "properties.device",
+     "MACAddress",
+     "A device in a Go netcap graph; its value is the MAC and the vendor on two lines (the first "
+     "line is read).",
+     kNetcapCompatDeviceProps, "maltego.MacAddress", true},
+    {kNetcapCompatDomain, "Netcap Domain", "Netcap Domains", "Netcap", "properties.domain",
+     "Domain", "A domain in a Go netcap graph.", kNetcapCompatDomainProps, "maltego.Domain", false},
+    {kNetcapCompatEmail, "Netcap Email", "Netcap Emails", "Netcap", "properties.email",
+     "EmailAddress",
+     "A mail address in a Go netcap graph (base maltego.EmailAddress; Go netcap names the "
+     "non-existent maltego.Email).",
+     kNetcapCompatEmailProps, "maltego.EmailAddress", false},
+    {kNetcapCompatExternalDestinationIP, "Netcap External Destination IP",
+     "Netcap External Destination IPs", "Netcap", "properties.externaldestinationip", "IPv4Address",
+     "A public destination address in a Go netcap graph.", kNetcapCompatExternalDestinationIPProps,
+     "netcap.IPAddr", false},
+    {kNetcapCompatExternalIPProfile, "Netcap External IP Profile", "Netcap External IP Profiles",
+     "Netcap", "properties.externalipprofile", "IPv4Address",
+     "A public host profile in a Go netcap graph.", kNetcapCompatExternalIPProfileProps,
+     "netcap.IPAddr", false},
+    {kNetcapCompatExternalSourceIP, "Netcap External Source IP", "Netcap External Source IPs",
+     "Netcap", "properties.externalsourceip", "IPv4Address",
+     "A public source address in a Go netcap graph.", kNetcapCompatExternalSourceIPProps,
+     "netcap.IPAddr", false},
     {kNetcapFTPCommand, "Netcap FTP Command", "Netcap FTP Commands", "Netcap", kFTPCommandProperty,
      "folder", "An FTP command verb.", kNetcapFTPCommandProps},
+    {kNetcapCompatFile, "Netcap File", "Netcap Files", "Netcap", "properties.file", "File",
+     "A file in a Go netcap graph.", kNetcapCompatFileProps, "maltego.File", false},
     {kNetcapHASSH, "Netcap HASSH", "Netcap HASSHs", "Netcap", kHASSHProperty, "fingerprint",
      "An SSH client fingerprint (HASSH, MD5 of the KEXINIT algorithm lists).", kNetcapHASSHProps},
     {kNetcapHASSHServer, "Netcap HASSH Server", "Netcap HASSH Servers", "Netcap",
@@ -320,10 +404,33 @@ constexpr EntitySpec kCatalog[] = {
      kNetcapHTTPParameterValueProps},
     {kNetcapHTTPStatusCode, "Netcap HTTP Status Code", "Netcap HTTP Status Codes", "Netcap",
      kHTTPStatusCodeProperty, "info", "An HTTP response status code.", kNetcapHTTPStatusCodeProps},
+    {kNetcapCompatHost, "Netcap HTTP Host", "Netcap HTTP Hosts", "Netcap", "properties.host",
+     "Website",
+     "An HTTP Host name in a Go netcap graph (base maltego.Website, not netcap.IPAddr as in Go "
+     "netcap: the value is a name).",
+     kNetcapCompatHostProps, "maltego.Website", false},
+    {kNetcapCompatIPAddr, "Netcap IP Address", "Netcap IP Addresses", "Netcap", "properties.ipaddr",
+     "IPv4Address",
+     "An IP address in a Go netcap graph (base maltego.IPv4Address: every IPv4 transform applies).",
+     kNetcapCompatIPAddrProps, "maltego.IPv4Address", false},
     {kNetcapIPProtocol, "Netcap IP Protocol", "Netcap IP Protocols", "Netcap", kIPProtocolProperty,
      "device_hub", "A transport protocol of connections.", kIPProtocolProps},
+    {kNetcapCompatInternalDestinationIP, "Netcap Internal Destination IP",
+     "Netcap Internal Destination IPs", "Netcap", "properties.internaldestinationip", "IPv4Address",
+     "A private destination address in a Go netcap graph.", kNetcapCompatInternalDestinationIPProps,
+     "netcap.IPAddr", false},
+    {kNetcapCompatInternalIPProfile, "Netcap Internal IP Profile", "Netcap Internal IP Profiles",
+     "Netcap", "properties.internalipprofile", "IPv4Address",
+     "A private host profile in a Go netcap graph.", kNetcapCompatInternalIPProfileProps,
+     "netcap.IPAddr", false},
+    {kNetcapCompatInternalSourceIP, "Netcap Internal Source IP", "Netcap Internal Source IPs",
+     "Netcap", "properties.internalsourceip", "IPv4Address",
+     "A private source address in a Go netcap graph.", kNetcapCompatInternalSourceIPProps,
+     "netcap.IPAddr", false},
     {kNetcapJA4, "Netcap JA4 Fingerprint", "Netcap JA4 Fingerprints", "Netcap", kJA4Property,
      "fingerprint", "A JA4 TLS client fingerprint (FoxIO).", kNetcapJA4Props},
+    {kNetcapCompatMD5Hash, "Netcap MD5 Hash", "Netcap MD5 Hashs", "Netcap", "properties.md5hash",
+     "Hash", "An MD5 hash in a Go netcap graph.", kNetcapCompatMD5HashProps, "maltego.Hash", false},
     {kNetcapMail, "Netcap Mail", "Netcap Mails", "Netcap", kMailProperty, "email",
      "A mail message (SMTP, POP3, IMAP); value: its subject.", kNetcapMailProps},
     {kNetcapNTPReferenceID, "Netcap NTP Reference ID", "Netcap NTP Reference IDs", "Netcap",
@@ -336,6 +443,8 @@ constexpr EntitySpec kCatalog[] = {
      "A pcap file cut from the case's captures (a flow, a host or a port); value = its path, "
      "to open in Wireshark.",
      kPCAPSliceProps},
+    {kNetcapCompatPort, "Netcap Port", "Netcap Ports", "Netcap", "properties.port", "Port",
+     "A port in a Go netcap graph.", kNetcapCompatPortProps, "maltego.Port", false},
     {kNetcapSIPCall, "Netcap SIP Call", "Netcap SIP Calls", "Netcap", kSIPCallProperty, "phone",
      "A SIP dialog by Call-ID.", kNetcapSIPCallProps},
     {kNetcapSIPMethod, "Netcap SIP Method", "Netcap SIP Methods", "Netcap", kSIPMethodProperty,
@@ -358,6 +467,9 @@ constexpr EntitySpec kCatalog[] = {
     {kNetcapSoftware, "Netcap Software", "Netcap Software", "Netcap", kSoftwareProperty, "apps",
      "Software seen on the wire (user agent, server banner, mailer): \"Product Version\".",
      kNetcapSoftwareProps},
+    {kNetcapCompatSourcePort, "Netcap Source Port", "Netcap Source Ports", "Netcap",
+     "properties.sourceport", "Port", "A source port in a Go netcap graph.",
+     kNetcapCompatSourcePortProps, "maltego.Port", false},
     {kNetcapTLSCipherSuite, "Netcap TLS Cipher Suite", "Netcap TLS Cipher Suites", "Netcap",
      kTLSCipherSuiteProperty, "lock",
      "A cipher suite chosen by a TLS server (IANA code point, hex).", kNetcapTLSCipherSuiteProps},
@@ -371,6 +483,8 @@ constexpr EntitySpec kCatalog[] = {
      kNetcapTLSServerHelloProps},
     {kNetcapTLSVersion, "Netcap TLS Version", "Netcap TLS Versions", "Netcap", kTLSVersionProperty,
      "lock", "A negotiated TLS/SSL version.", kNetcapTLSVersionProps},
+    {kNetcapCompatURL, "Netcap URL", "Netcap URLs", "Netcap", "properties.url", "URL",
+     "A URL in a Go netcap graph.", kNetcapCompatURLProps, "maltego.URL", false},
     {kNetcapUserAgent, "Netcap User Agent", "Netcap User Agents", "Netcap", kUserAgentProperty,
      "web", "An HTTP or SIP User-Agent header value.", kNetcapUserAgentProps},
 };
@@ -383,6 +497,17 @@ const EntitySpec* find_entity(std::string_view id) {
   auto it = std::find_if(std::begin(kCatalog), std::end(kCatalog),
                          [id](const EntitySpec& spec) { return spec.id == id; });
   return it == std::end(kCatalog) ? nullptr : &*it;
+}
+
+bool entity_is_a(std::string_view type, std::string_view declared) {
+  // The catalog is finite and acyclic (checked by the tests); the bound guards a bad edit.
+  for (int depth = 0; depth < 8; ++depth) {
+    if (type == declared) return true;
+    const EntitySpec* spec = find_entity(type);
+    if (spec == nullptr || spec->base.empty()) return false;
+    type = spec->base;
+  }
+  return false;
 }
 
 }  // namespace netcap::entities

@@ -86,6 +86,30 @@ inline constexpr std::string_view kNetcapApplication = "netcap.Application";
 inline constexpr std::string_view kNetcapService = "netcap.Service";    // profiles
 inline constexpr std::string_view kNetcapSoftware = "netcap.Software";  // profiles
 
+// Entities of Go netcap graphs (netcap.md §5.2) accepted as inputs: each names its base type
+// (EntitySpec::base), and a request of such a type runs the transforms of the base.
+inline constexpr std::string_view kNetcapCompatIPAddr = "netcap.IPAddr";
+inline constexpr std::string_view kNetcapCompatInternalSourceIP = "netcap.InternalSourceIP";
+inline constexpr std::string_view kNetcapCompatExternalSourceIP = "netcap.ExternalSourceIP";
+inline constexpr std::string_view kNetcapCompatInternalDestinationIP =
+    "netcap.InternalDestinationIP";
+inline constexpr std::string_view kNetcapCompatExternalDestinationIP =
+    "netcap.ExternalDestinationIP";
+inline constexpr std::string_view kNetcapCompatInternalIPProfile = "netcap.InternalIPProfile";
+inline constexpr std::string_view kNetcapCompatExternalIPProfile = "netcap.ExternalIPProfile";
+inline constexpr std::string_view kNetcapCompatHost = "netcap.Host";
+inline constexpr std::string_view kNetcapCompatDNSName = "netcap.DNSName";
+inline constexpr std::string_view kNetcapCompatDomain = "netcap.Domain";
+inline constexpr std::string_view kNetcapCompatURL = "netcap.URL";
+inline constexpr std::string_view kNetcapCompatEmail = "netcap.Email";
+inline constexpr std::string_view kNetcapCompatMD5Hash = "netcap.MD5Hash";
+inline constexpr std::string_view kNetcapCompatFile = "netcap.File";
+inline constexpr std::string_view kNetcapCompatPort = "netcap.Port";
+inline constexpr std::string_view kNetcapCompatSourcePort = "netcap.SourcePort";
+inline constexpr std::string_view kNetcapCompatDestinationPort = "netcap.DestinationPort";
+inline constexpr std::string_view kNetcapCompatContactedPort = "netcap.ContactedPort";
+inline constexpr std::string_view kNetcapCompatDevice = "netcap.Device";
+
 // Every entity netcap outputs carries the case directory in this property (netcap's `path`
 // convention, netcap.md §5.1), so the next transform knows which index to open.
 inline constexpr std::string_view kCaseProperty = "path";
@@ -170,7 +194,13 @@ struct EntitySpec {
   std::string_view icon;           // icon resource name
   std::string_view description;
   std::span<const PropertySpec> properties;  // includes main_property and kCaseProperty
+  std::string_view base = {};        // the parent type (inherits its transforms), empty: none
+  bool value_is_first_line = false;  // a multi-line value whose first line is the key
 };
+
+// True when `type` is `declared` or derives from it through EntitySpec::base (types outside the
+// catalog match only themselves).
+bool entity_is_a(std::string_view type, std::string_view declared);
 
 // The whole catalog, sorted by id.
 std::span<const EntitySpec> entity_catalog();

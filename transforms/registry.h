@@ -71,8 +71,14 @@ Expected<TransformRegistry> build_transform_registry();
 
 // The case directory a request refers to: for the case entity its value (or the kCaseProperty
 // if the value is empty), for every other entity the kCaseProperty. Error if there is none.
+// A file path (a Go netcap graph's capture or .ncap.gz file) resolves to "<file>.net", its
+// directory or the directory above when one of them holds index.db.
 Expected<std::string> case_dir_for_request(const TransformSpec& spec,
                                            const maltego::TransformRequest& request);
+
+// Spec §2.3: the request's type, one of its Genealogy types, or a catalog entity deriving from
+// them (EntitySpec::base, e.g. netcap.IPAddr for maltego.IPv4Address) is the declared input.
+bool accepts_input_type(const TransformSpec& spec, const maltego::TransformRequest& request);
 
 // Opens the case index read-only, runs the transform and truncates to `limit` (spec §2.5).
 // Errors (missing case, SQL failure) come back as a Status whose message is the exception

@@ -1,6 +1,7 @@
 #include "forensics/profiles/profile_builder.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "proto/connection.pb.h"
 #include "proto/dhcp.pb.h"
@@ -174,12 +175,16 @@ struct ProfileBuilder::Impl {
     // them too (request and ACK travel on different flows, so on different shards, and reach
     // the builder in either order).
     BoundedSet acked_ips;
+    // Packet times of the DHCP fields kept: each keeps the client's earliest statement, so the
+    // record does not depend on the order requests reach the builder.
+    int64_t hostname_ts = INT64_MAX, vendor_class_ts = INT64_MAX, fingerprint_ts = INT64_MAX;
     bool dirty = true;
   };
   struct ServiceEntry {
     Service rec;
     BoundedSet clients, cpes;
-    int64_t banner_ts = -1;  // time of the banner kept; -1: none yet
+    int64_t banner_ts = -1;           // time of the banner kept; -1: none yet
+    int64_t protocol_ts = INT64_MAX;  // first packet of the connection that named the protocol
     bool dirty = true;
   };
   struct SoftwareEntry {
@@ -435,12 +440,16 @@ struct ProfileBuilder::Impl {
     // when the handshake was seen (History 'S': originator SYN, 'h': responder SYN-ACK); a flow
     // picked up mid-stream counts only when a protocol was recognised and the responder's port
     // is the lower one (an ephemeral client port is not a service).
-    const bool oriented =
-        transport != "tcp" || c.history().find_first_of("Sh") != std::string::npos;
+    const bool oriented = c.history().find_first_of("Sh") != std::string::npos;
+    // A UDP or SCTP "originator" is only whoever sent first (a DHCP server's offer to port 68
+    // opens the flow): the responder counts as a service when it answered with payload, or when
+    // a protocol was recognised and its port is the lower one.
+    const bool is_tcp = transport == "tcp";
+    const bool answered = c.payloadservertoclient() > 0;
+    const bool recognised = !c.applicationproto().empty();
     const bool is_service =
-        has_ports &&
-        ((oriented && (!c.applicationproto().empty() || c.payloadservertoclient() > 0)) ||
-         (!c.applicationproto().empty() && c.dstport() < c.srcport()));
+        has_ports && ((is_tcp && oriented && (recognised || answered)) || (!is_tcp && answered) ||
+                      (recognised && c.dstport() < c.srcport()));
     if (HostEntry* h = host(c.srcip(), first)) {
       h->rec.set_timestamplast(std::max(h->rec.timestamplast(), last));
       bool dropped = h->rec.truncated();
@@ -492,7 +501,10 @@ struct ProfileBuilder::Impl {
     if (!is_service || is_group_address(c.dstip())) return;
     if (ServiceEntry* s = service(c.dstip(), c.dstport(), transport, first)) {
       s->rec.set_timestamplast(std::max(s->rec.timestamplast(), c.timestamplast()));
-      if (s->rec.protocol().empty()) s->rec.set_protocol(c.applicationproto());
+      if (recognised && first < s->protocol_ts) {  // the earliest connection's protocol
+        s->protocol_ts = first;
+        s->rec.set_protocol(c.applicationproto());
+      }
       bool dropped = s->rec.truncated();
       s->clients.add(c.srcip(), limits.max_list_items, &dropped);
       s->rec.set_truncated(dropped);
@@ -601,12 +613,21 @@ struct ProfileBuilder::Impl {
     bool dropped = d->rec.truncated();
     if (r.operation() == 1) {  // BOOTREQUEST: what the client says about itself
       if (!r.hostname().empty()) {
-        d->rec.set_dhcphostname(r.hostname());
+        if (ts < d->hostname_ts) {
+          d->hostname_ts = ts;
+          d->rec.set_dhcphostname(r.hostname());
+        }
         // No time: the host was seen when the ACK was, not when its name arrived here.
         for (const std::string& ip : d->acked_ips.items) name_host(ip, r.hostname(), 0);
       }
-      if (!r.vendorclassid().empty()) d->rec.set_dhcpvendorclass(r.vendorclassid());
-      if (!r.fingerprint().empty()) d->rec.set_dhcpfingerprint(r.fingerprint());
+      if (!r.vendorclassid().empty() && ts < d->vendor_class_ts) {
+        d->vendor_class_ts = ts;
+        d->rec.set_dhcpvendorclass(r.vendorclassid());
+      }
+      if (!r.fingerprint().empty() && ts < d->fingerprint_ts) {
+        d->fingerprint_ts = ts;
+        d->rec.set_dhcpfingerprint(r.fingerprint());
+      }
       if (valid_ip(r.clientip())) d->ips.add(r.clientip(), limits.max_list_items, &dropped);
     } else if (r.operation() == 2 && r.messagetype() == 5) {  // DHCPACK: the address it got
       const std::string& ip = r.yourclientip();

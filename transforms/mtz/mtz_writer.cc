@@ -91,6 +91,11 @@ std::string entity_xml(const entities::EntitySpec& entity) {
                                          {{"value", std::string(entity.main_property)},
                                           {"displayValue", std::string(entity.main_property)}},
                                          element("Groups", {}) + element("Fields", {}, fields));
+  // Spec §3.4: BaseEntities before Properties, one BaseEntity per parent type.
+  const std::string base_entities =
+      entity.base.empty()
+          ? std::string()
+          : element("BaseEntities", {}, element("BaseEntity", {}, {}, std::string(entity.base)));
   return element("MaltegoEntity",
                  {{"id", std::string(entity.id)},
                   {"displayName", std::string(entity.display_name)},
@@ -102,7 +107,7 @@ std::string entity_xml(const entities::EntitySpec& entity) {
                   {"allowedRoot", "true"},
                   {"conversionOrder", "2147483647"},
                   {"visible", "true"}},
-                 properties);
+                 base_entities + properties);
 }
 
 // One of the four transform.local.* field declarations (spec §3.6, trx mtz.py).

@@ -129,7 +129,7 @@ struct TransformServer::Impl {
       return answer_exception(res, 200, "Malformed request: invalid API key");
     }
     // Spec §2.3: the input entity (or one of its genealogy types) must be the declared type.
-    if (!request->is_of_type(spec->input_entity)) {
+    if (!accepts_input_type(*spec, *request)) {
       return answer_exception(
           res, 200,
           "Malformed request: unsupported input entity type '" + request->effective_type() + "'");

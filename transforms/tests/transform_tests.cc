@@ -277,6 +277,49 @@ TEST_CASE("entity catalog is sorted, unique and self-consistent") {
     CHECK(!entity.icon.empty());
   }
   CHECK(entities::find_entity("maltego.MACAddress") == nullptr);  // the id is MacAddress
+  // Base types exist and chains end (entity_is_a follows at most 8 hops).
+  for (const auto& entity : catalog) {
+    INFO(entity.id);
+    if (entity.base.empty()) continue;
+    CHECK(entities::find_entity(entity.base) != nullptr);
+    CHECK(entities::entity_is_a(entity.id, entity.base));
+    CHECK(!entities::entity_is_a(entity.base, entity.id));
+  }
+  CHECK(entities::entity_is_a("netcap.ExternalDestinationIP", "maltego.IPv4Address"));
+  CHECK(entities::entity_is_a("netcap.Device", "maltego.MacAddress"));
+  CHECK(!entities::entity_is_a("netcap.Device", "maltego.IPv4Address"));
+  CHECK(!entities::entity_is_a("no.SuchType", "maltego.IPv4Address"));
+  // Every netcap entity Go netcap users have in graphs and that fits an index (netcap.md §5.2).
+  for (const char* id : {"netcap.IPAddr",
+                         "netcap.InternalSourceIP",
+                         "netcap.ExternalSourceIP",
+                         "netcap.InternalDestinationIP",
+                         "netcap.ExternalDestinationIP",
+                         "netcap.InternalIPProfile",
+                         "netcap.ExternalIPProfile",
+                         "netcap.Host",
+                         "netcap.DNSName",
+                         "netcap.Domain",
+                         "netcap.URL",
+                         "netcap.Email",
+                         "netcap.MD5Hash",
+                         "netcap.File",
+                         "netcap.Port",
+                         "netcap.SourcePort",
+                         "netcap.DestinationPort",
+                         "netcap.ContactedPort",
+                         "netcap.Device",
+                         "netcap.PCAP",
+                         "netcap.Connection",
+                         "netcap.Credentials",
+                         "netcap.Software",
+                         "netcap.Service",
+                         "netcap.TLSClientHello",
+                         "netcap.TLSServerHello",
+                         "netcap.DHCPClient",
+                         "netcap.UserAgent"}) {
+    CHECK(entities::find_entity(id) != nullptr);
+  }
   CHECK(entities::find_entity(entities::kIPv6Address)->main_property == "ipv6-address");
 }
 

@@ -10,6 +10,7 @@
 #include <pugixml.hpp>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "entities/entity_catalog.h"
 #include "transforms/mtz/mtz_writer.h"
@@ -209,6 +210,20 @@ TEST_CASE("archive consistency rules (spec 3.11)") {
     pugi::xml_document category_doc;
     REQUIRE(category_doc.load_string(files.at("EntityCategories/" + lower + ".category").c_str()));
     CHECK(category == category_doc.child("EntityCategory").attribute("name").value());
+    // Spec §3.4/§3.11: BaseEntities/BaseEntity (not netcap's BaseEntities/Entities), naming a
+    // standard or defined entity.
+    std::vector<std::string> bases;
+    for (auto node : doc.child("MaltegoEntity").child("BaseEntities").children()) {
+      CHECK(std::string(node.name()) == "BaseEntity");
+      bases.push_back(node.text().get());
+    }
+    if (entity.base.empty()) {
+      CHECK(bases.empty());
+    } else {
+      REQUIRE(bases.size() == 1);
+      CHECK(bases[0] == entity.base);
+      CHECK(known_entity(bases[0]));
+    }
   }
 }
 

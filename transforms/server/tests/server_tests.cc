@@ -47,10 +47,9 @@ const std::string& sample_case() {
   static const std::string dir = [] {
     const fs::path d = scratch_dir() / "case";
     fs::create_directories(scratch_dir());
-    const std::string command =
-        quote(NETCAP_BINARY) + " capture -r " +
-        quote(std::string(NETCAP_SOURCE_DIR) + "/samples") + " -o " +
-        quote(d.string()) + " >/dev/null 2>&1";
+    const std::string command = quote(NETCAP_BINARY) + " capture -r " +
+                                quote(std::string(NETCAP_SOURCE_DIR) + "/samples") + " -o " +
+                                quote(d.string()) + " >/dev/null 2>&1";
     REQUIRE(std::system(command.c_str()) == 0);
     REQUIRE(fs::exists(d / "index.db"));
     return d.string();
@@ -196,6 +195,67 @@ TEST_CASE("server answers every transform like local mode") {
   // Not vacuous: most transforms found real rows in the sample case.
   CHECK(with_entities * 2 > registry->size());
   check_health(*r.client);
+  r.server->stop();
+}
+
+TEST_CASE("server runs the base type's transforms for Go netcap entities") {
+  Running r = start_server({});
+  Expected<TransformRegistry> registry = build_transform_registry();
+  REQUIRE(registry);
+  const std::string case_dir = sample_case();
+  const TransformSpec* devices = registry->find("netcap.ToDevicesForHost");
+  const TransformSpec* ips = registry->find("netcap.ToIPsForDevice");
+  REQUIRE(devices != nullptr);
+  REQUIRE(ips != nullptr);
+  // A host of the sample with a device, found through the declared input type.
+  maltego::TransformRequest hosts_request;
+  hosts_request.type = std::string(entities::kNetcapCase);
+  hosts_request.value = case_dir;
+  maltego::TransformResponse hosts;
+  REQUIRE(execute_transform(*registry->find("netcap.ToHosts"), hosts_request, 10000, hosts));
+  std::string host, mac;
+  for (const auto& entity : hosts.entities) {
+    if (entity.type != entities::kIPv4Address) continue;
+    maltego::TransformRequest q;
+    q.type = std::string(entities::kIPv4Address);
+    q.value = entity.value;
+    q.properties.push_back({std::string(entities::kCaseProperty), {}, {}, case_dir});
+    maltego::TransformResponse answer;
+    REQUIRE(execute_transform(*devices, q, 10000, answer));
+    if (!answer.entities.empty()) {
+      host = entity.value;
+      mac = answer.entities.front().value;
+      break;
+    }
+  }
+  REQUIRE(!host.empty());
+  const std::string expected =
+      post(*r.client, "/run/netcap.ToDevicesForHost",
+           request_xml(std::string(entities::kIPv4Address), host, case_dir))
+          ->body;
+  CHECK(expected.find("<Entity ") != std::string::npos);
+  // netcap.InternalSourceIP -> netcap.IPAddr -> maltego.IPv4Address, without a Genealogy; its
+  // path names a record file inside the case as Go netcap's entities do.
+  const std::string record_file = case_dir + "/records/Connection.ncap.gz";
+  REQUIRE(fs::exists(record_file));
+  auto derived = post(*r.client, "/run/netcap.ToDevicesForHost",
+                      request_xml("netcap.InternalSourceIP", host, record_file));
+  REQUIRE(derived);
+  CHECK(derived->body == expected);
+  // netcap.Device carries "MAC\nvendor"; only the address is looked up.
+  const std::string by_mac = post(*r.client, "/run/netcap.ToIPsForDevice",
+                                  request_xml(std::string(entities::kMacAddress), mac, case_dir))
+                                 ->body;
+  CHECK(by_mac.find(host) != std::string::npos);
+  auto device = post(*r.client, "/run/netcap.ToIPsForDevice",
+                     request_xml("netcap.Device", mac + "\nSome Vendor Inc.", case_dir));
+  REQUIRE(device);
+  CHECK(device->body == by_mac);
+  // An unrelated netcap type is still refused.
+  auto wrong = post(*r.client, "/run/netcap.ToDevicesForHost",
+                    request_xml("netcap.DNSName", host, case_dir));
+  REQUIRE(wrong);
+  CHECK(is_exception_document(wrong->body, "unsupported input entity type"));
   r.server->stop();
 }
 
