@@ -103,6 +103,10 @@ const CommandSpec& capture_spec() {
         {"max-file-size", 0, "MIB", "Bytes kept per extracted file, in MiB (the rest is cut).",
          "1024"},
         {"max-files-total", 0, "MIB", "Bytes of all extracted files together, in MiB.", "65536"},
+        {"max-file-hole", 0, "MIB",
+         "Missing bytes allowed inside an extracted file, in MiB (stored and hashed as zeros); a "
+         "larger hole ends the file there.",
+         "16"},
         {"no-profiles", 0, "",
          "Do not build the Software, Service, DeviceProfile and HostProfile summaries.", ""},
         {"geoip", 0, "FILES",
@@ -502,6 +506,9 @@ int run_capture(int argc, char** argv) {
     auto max_total = parsed.get_int("max-files-total", 65536, 1, 1LL << 34);
     if (!max_file) return usage(max_file.status().message());
     if (!max_total) return usage(max_total.status().message());
+    auto max_hole = parsed.get_int("max-file-hole", 16, 0, 1LL << 20);
+    if (!max_hole) return usage(max_hole.status().message());
+    file_options.max_hole_bytes = static_cast<uint64_t>(*max_hole) << 20;
     file_options.max_file_bytes = static_cast<uint64_t>(*max_file) << 20;
     file_options.max_total_bytes = static_cast<uint64_t>(*max_total) << 20;
     auto store = files::FileStore::create(case_dir, file_options);

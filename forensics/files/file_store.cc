@@ -91,6 +91,7 @@ class StoreWriter : public app::FileWriter {
   void write(uint64_t offset, std::span<const uint8_t> data, int64_t ts_ns) override {
     if (closed_ || data.empty()) return;
     touch(ts_ns);
+    if (offset > size_ && hole_limited(offset)) return;
     const uint64_t cap = store_.options().max_file_bytes;
     if (offset >= cap) {
       cut("file size cap");
@@ -128,6 +129,17 @@ class StoreWriter : public app::FileWriter {
       pos = stop;
     }
     catch_up();
+  }
+
+  // True (and the file is frozen at its current extent) when writing at `offset` would leave more
+  // unwritten bytes inside the file than the hole limit allows.
+  bool hole_limited(uint64_t offset) {
+    if (frozen_) return true;
+    const uint64_t holes = (size_ - covered_) + (offset - size_);
+    if (holes <= store_.options().max_hole_bytes) return false;
+    frozen_ = true;
+    cut("more than " + std::to_string(store_.options().max_hole_bytes) + " missing bytes");
+    return true;
   }
 
   void gap(uint64_t offset, uint64_t length, int64_t ts_ns) override {
@@ -175,14 +187,14 @@ class StoreWriter : public app::FileWriter {
     rec->set_sha1(digest[1]);
     rec->set_sha256(digest[2]);
 
-    uint64_t covered = 0;
-    for (const auto& [s, e] : ranges_) covered += e - s;
-    uint64_t missing = size_ - covered;
+    uint64_t missing = size_ - covered_;
     uint64_t expected_end = gap_end_;
     if (origin_.declared_size > 0)
       expected_end = std::max(expected_end, static_cast<uint64_t>(origin_.declared_size));
-    // Bytes we dropped ourselves (caps) are not "missing" from the wire.
-    if (expected_end > size_ && reason_.empty()) missing += expected_end - size_;
+    // Bytes we dropped ourselves (size and storage caps) are not "missing" from the wire; bytes
+    // past a hole that hit the hole limit are.
+    if (expected_end > size_ && (reason_.empty() || (frozen_ && !capped_)))
+      missing += expected_end - size_;
     rec->set_missingbytes(static_cast<int64_t>(missing));
     rec->set_complete(complete && missing == 0 && reason_.empty());
     rec->set_truncated(!reason_.empty());
@@ -225,6 +237,7 @@ class StoreWriter : public app::FileWriter {
 
   void cut(std::string reason) {
     if (reason.rfind("storage error", 0) == 0) stored_ok_ = false;
+    if (reason == "file size cap" || reason == "storage cap") capped_ = true;
     if (reason_.find(reason) != std::string::npos) return;
     reason_ = reason_.empty() ? reason : reason_ + "; " + reason;
   }
@@ -268,6 +281,7 @@ class StoreWriter : public app::FileWriter {
       ranges_.erase(next);
     }
     ranges_[start] = stop;
+    covered_ += data.size();
     size_ = std::max(size_, end);
   }
 
@@ -330,6 +344,9 @@ class StoreWriter : public app::FileWriter {
   uint64_t hashed_ = 0;                  // bytes [0, hashed_) are in the digests
   std::map<uint64_t, uint64_t> ranges_;  // written ranges, start -> end, disjoint, merged
   uint64_t size_ = 0;                    // highest end written
+  uint64_t covered_ = 0;                 // bytes written (the sum of ranges_)
+  bool frozen_ = false;                  // the hole limit was hit: nothing past size_ is taken
+  bool capped_ = false;                  // a size or storage cap was hit
   uint64_t reserved_ = 0;                // bytes taken from the total-storage cap
   uint64_t gap_end_ = 0;                 // highest end of a declared gap
   bool had_gap_ = false;

@@ -10,7 +10,8 @@
 //
 // Limits (FileStoreOptions), each hit recorded on the File record (Truncated, TruncatedReason):
 // a per-file size cap, a total-storage cap over all shards (an atomic counter of the bytes held
-// by open and stored files), and a bound on the disjoint ranges tracked per open file.
+// by open and stored files), a bound on the zero-filled holes inside a file, and a bound on the
+// disjoint ranges tracked per open file.
 //
 // Thread-safety: open() and everything shared (the storage counter, the temp-name counter, the
 // libmagic handles behind a mutex) may be used from every shard thread; a writer belongs to the
@@ -38,6 +39,11 @@ struct FileStoreOptions {
   // Disjoint byte ranges tracked per open file (out-of-order writes); a write that would need
   // more is dropped ("too many ranges").
   size_t max_ranges = 4096;
+  // Unwritten bytes (holes, stored as zeros and hashed as zeros) allowed inside a file's extent.
+  // A write that would open a hole past this total is dropped, and so is everything after it
+  // ("more than N missing bytes"): a transfer seen only at its two ends must not become
+  // gigabytes of zeros to store and hash.
+  uint64_t max_hole_bytes = 16ULL << 20;
   // Leading bytes of a file given to libmagic.
   size_t magic_bytes = 1 << 20;
 };

@@ -187,3 +187,36 @@ TEST_CASE("file store: names from the wire become safe names") {
   const std::string long_name(300, 'a');
   CHECK(safe_file_name(long_name, h).size() == 80 + 13);
 }
+
+TEST_CASE("file store: a hole past the limit freezes the file and is recorded") {
+  TempCase c;
+  FileStoreOptions o;
+  o.max_hole_bytes = 4;
+  auto store = make_store(c, o);
+  SECTION("small holes are zero-filled up to the limit") {
+    auto w = store->open(origin("small"));
+    w->write(0, bytes("ab"), 1);
+    w->write(4, bytes("ef"), 2);  // hole of 2
+    w->write(8, bytes("ij"), 3);  // holes of 4 in all: still allowed
+    auto rec = w->close(false, "connection ended", 4);
+    CHECK(rec->size() == 10);
+    CHECK(rec->missingbytes() == 4);
+    CHECK_FALSE(rec->truncated());
+  }
+  SECTION("a write that would open a larger hole is dropped, and so is everything after it") {
+    auto o2 = origin("big");
+    o2.declared_size = 1000;
+    auto w = store->open(o2);
+    w->write(0, bytes("abc"), 1);
+    w->write(500, bytes("far away"), 2);  // a hole of 497 bytes
+    w->write(3, bytes("d"), 3);           // below the frozen extent: still taken? no, extends it
+    w->write(20, bytes("x"), 4);          // past the frozen extent: dropped
+    auto rec = w->close(false, "connection ended", 5);
+    CHECK(rec->size() == 4);
+    CHECK(slurp(c.dir / rec->path()) == "abcd");
+    CHECK(rec->truncated());
+    CHECK(rec->truncatedreason() == "more than 4 missing bytes; connection ended");
+    CHECK(rec->missingbytes() == 996);  // the wire's missing bytes, counted to the declared size
+    CHECK_FALSE(rec->complete());
+  }
+}
