@@ -20,6 +20,7 @@
 #include "core/capture/packet_source.h"
 #include "core/engine/engine.h"
 #include "core/packet/layer_registry.h"
+#include "core/sinks/mailbox_sink.h"
 #include "core/sinks/record_format.h"
 #include "core/sinks/record_sink.h"
 #include "forensics/app/default_app_layer.h"
@@ -464,11 +465,15 @@ int run_capture(int argc, char** argv) {
   sink_options.layer_records_in_index = index_layers;
   sink_options.limits = &limits;
   std::vector<std::unique_ptr<RecordSink>> sinks;
-  auto index = open_index_sink(sink_options);
-  if (!index) return fail(index.status().message());
+  auto opened_index = open_index_sink(sink_options);
+  if (!opened_index) return fail(opened_index.status().message());
+  // The index also takes records made on other threads (the profile summaries).
+  auto index = std::make_unique<MailboxSink>(std::move(opened_index.value()));
   if (!parsed.has("no-profiles")) {
-    // Software, services, devices and hosts, summarised on the index's writer thread
-    // (forensics/profiles). Missing field data turns a feature off; the case meta says which.
+    // Software, services, devices and hosts, summarised on a writer thread of their own
+    // (forensics/profiles) and posted to the index. Missing field data turns a feature off; the
+    // case meta says which. The profile sink comes first: it is closed (and its final summaries
+    // posted) before the index closes.
     profiles::FieldDataPaths paths;
     const char* geoip_env = std::getenv("NETCAP_GEOIP");
     paths.geoip_databases = profiles::GeoIp::split_paths(
@@ -477,10 +482,10 @@ int run_capture(int argc, char** argv) {
     if (!paths.geoip_databases.empty() && !data->geoip) {
       return fail(data->status.back().second);  // the user asked for it: a bad file is an error
     }
-    index.value() = profiles::make_profile_sink(std::move(index.value()), std::move(data));
+    sinks.push_back(profiles::make_profile_sink(*index, std::move(data)));
   }
-  RecordSink* index_sink = index.value().get();
-  sinks.push_back(std::move(index.value()));
+  RecordSink* index_sink = index.get();
+  sinks.push_back(std::move(index));
   for (const std::string& kind : record_kinds) {
     auto sink = open_sink(kind, sink_options);
     if (!sink) return fail(sink.status().message());

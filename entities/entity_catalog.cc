@@ -257,6 +257,40 @@ constexpr PropertySpec kNetcapCompatContactedPortProps[] = {
 constexpr PropertySpec kNetcapCompatDeviceProps[] = {
     {"properties.device", "Device", PropertyType::kString}, kCase};
 
+// Value distributions.
+constexpr PropertySpec kNetcapEthernetTypeProps[] = {
+    {kEthernetTypeProperty, "Ethernet Type", PropertyType::kString},
+    {kDistributionNumberProperty, "Number", PropertyType::kInt},
+    kCase};
+constexpr PropertySpec kNetcapTCPFlagProps[] = {
+    {kTCPFlagProperty, "TCP Flag Combination", PropertyType::kString},
+    {kDistributionNumberProperty, "Number", PropertyType::kInt},
+    kCase};
+constexpr PropertySpec kNetcapIPv6TrafficClassProps[] = {
+    {kIPv6TrafficClassProperty, "IPv6 Traffic Class", PropertyType::kString},
+    {kDistributionNumberProperty, "Number", PropertyType::kInt},
+    kCase};
+constexpr PropertySpec kNetcapLinkTypeProps[] = {
+    {kLinkTypeProperty, "Link Type", PropertyType::kString},
+    {kDistributionNumberProperty, "Number", PropertyType::kInt},
+    kCase};
+constexpr PropertySpec kNetcapICMPv4ControlMessageTypeProps[] = {
+    {kICMPv4ControlMessageTypeProperty, "ICMPv4 Control Message Type", PropertyType::kString},
+    {kDistributionNumberProperty, "Number", PropertyType::kInt},
+    kCase};
+constexpr PropertySpec kNetcapICMPv6ControlMessageTypeProps[] = {
+    {kICMPv6ControlMessageTypeProperty, "ICMPv6 Control Message Type", PropertyType::kString},
+    {kDistributionNumberProperty, "Number", PropertyType::kInt},
+    kCase};
+constexpr PropertySpec kNetcapIGMPTypeProps[] = {
+    {kIGMPTypeProperty, "IGMP Type", PropertyType::kString},
+    {kDistributionNumberProperty, "Number", PropertyType::kInt},
+    kCase};
+constexpr PropertySpec kNetcapIGMPGroupRecordTypeProps[] = {
+    {kIGMPGroupRecordTypeProperty, "IGMP Group Record Type", PropertyType::kString},
+    {kDistributionNumberProperty, "Number", PropertyType::kInt},
+    kCase};
+
 // Sorted by id (checked by the tests).
 constexpr EntitySpec kCatalog[] = {
     {kAlias, "Alias", "Aliases", "Personal", kAliasProperty, "Alias",
@@ -364,6 +398,9 @@ constexpr EntitySpec kCatalog[] = {
      "A mail address in a Go netcap graph (base maltego.EmailAddress; Go netcap names the "
      "non-existent maltego.Email).",
      kNetcapCompatEmailProps, "maltego.EmailAddress", false},
+    {kNetcapEthernetType, "Netcap Ethernet Type", "Netcap Ethernet Types", "Netcap",
+     kEthernetTypeProperty, "settings_ethernet",
+     "EtherType of Ethernet frames (IANA name, hex when unnamed).", kNetcapEthernetTypeProps},
     {kNetcapCompatExternalDestinationIP, "Netcap External Destination IP",
      "Netcap External Destination IPs", "Netcap", "properties.externaldestinationip", "IPv4Address",
      "A public destination address in a Go netcap graph.", kNetcapCompatExternalDestinationIPProps,
@@ -409,12 +446,28 @@ constexpr EntitySpec kCatalog[] = {
      "An HTTP Host name in a Go netcap graph (base maltego.Website, not netcap.IPAddr as in Go "
      "netcap: the value is a name).",
      kNetcapCompatHostProps, "maltego.Website", false},
+    {kNetcapICMPv4ControlMessageType, "Netcap ICMPv4 Control Message Type",
+     "Netcap ICMPv4 Control Message Types", "Netcap", kICMPv4ControlMessageTypeProperty,
+     "network_check", "An ICMPv4 type and code (\"DestinationUnreachable/PortUnreachable\").",
+     kNetcapICMPv4ControlMessageTypeProps},
+    {kNetcapICMPv6ControlMessageType, "Netcap ICMPv6 Control Message Type",
+     "Netcap ICMPv6 Control Message Types", "Netcap", kICMPv6ControlMessageTypeProperty,
+     "network_check", "An ICMPv6 type and code (\"NeighborSolicitation\").",
+     kNetcapICMPv6ControlMessageTypeProps},
+    {kNetcapIGMPGroupRecordType, "Netcap IGMP Group Record Type", "Netcap IGMP Group Record Types",
+     "Netcap", kIGMPGroupRecordTypeProperty, "group_work", "An IGMPv3 group record type.",
+     kNetcapIGMPGroupRecordTypeProps},
+    {kNetcapIGMPType, "Netcap IGMP Type", "Netcap IGMP Types", "Netcap", kIGMPTypeProperty,
+     "group_work", "An IGMP message type.", kNetcapIGMPTypeProps},
     {kNetcapCompatIPAddr, "Netcap IP Address", "Netcap IP Addresses", "Netcap", "properties.ipaddr",
      "IPv4Address",
      "An IP address in a Go netcap graph (base maltego.IPv4Address: every IPv4 transform applies).",
      kNetcapCompatIPAddrProps, "maltego.IPv4Address", false},
     {kNetcapIPProtocol, "Netcap IP Protocol", "Netcap IP Protocols", "Netcap", kIPProtocolProperty,
      "device_hub", "A transport protocol of connections.", kIPProtocolProps},
+    {kNetcapIPv6TrafficClass, "Netcap IPv6 Traffic Class", "Netcap IPv6 Traffic Classes", "Netcap",
+     kIPv6TrafficClassProperty, "traffic", "An IPv6 traffic class: DSCP name and ECN codepoint.",
+     kNetcapIPv6TrafficClassProps},
     {kNetcapCompatInternalDestinationIP, "Netcap Internal Destination IP",
      "Netcap Internal Destination IPs", "Netcap", "properties.internaldestinationip", "IPv4Address",
      "A private destination address in a Go netcap graph.", kNetcapCompatInternalDestinationIPProps,
@@ -429,7 +482,9 @@ constexpr EntitySpec kCatalog[] = {
      "netcap.IPAddr", false},
     {kNetcapJA4, "Netcap JA4 Fingerprint", "Netcap JA4 Fingerprints", "Netcap", kJA4Property,
      "fingerprint", "A JA4 TLS client fingerprint (FoxIO).", kNetcapJA4Props},
-    {kNetcapCompatMD5Hash, "Netcap MD5 Hash", "Netcap MD5 Hashs", "Netcap", "properties.md5hash",
+    {kNetcapLinkType, "Netcap Link Type", "Netcap Link Types", "Netcap", kLinkTypeProperty,
+     "settings_ethernet", "An ARP hardware (link) type.", kNetcapLinkTypeProps},
+    {kNetcapCompatMD5Hash, "Netcap MD5 Hash", "Netcap MD5 Hashes", "Netcap", "properties.md5hash",
      "Hash", "An MD5 hash in a Go netcap graph.", kNetcapCompatMD5HashProps, "maltego.Hash", false},
     {kNetcapMail, "Netcap Mail", "Netcap Mails", "Netcap", kMailProperty, "email",
      "A mail message (SMTP, POP3, IMAP); value: its subject.", kNetcapMailProps},
@@ -470,6 +525,9 @@ constexpr EntitySpec kCatalog[] = {
     {kNetcapCompatSourcePort, "Netcap Source Port", "Netcap Source Ports", "Netcap",
      "properties.sourceport", "Port", "A source port in a Go netcap graph.",
      kNetcapCompatSourcePortProps, "maltego.Port", false},
+    {kNetcapTCPFlag, "Netcap TCP Flag Combination", "Netcap TCP Flag Combinations", "Netcap",
+     kTCPFlagProperty, "flag", "A combination of TCP header flags (\"SYN ACK\").",
+     kNetcapTCPFlagProps},
     {kNetcapTLSCipherSuite, "Netcap TLS Cipher Suite", "Netcap TLS Cipher Suites", "Netcap",
      kTLSCipherSuiteProperty, "lock",
      "A cipher suite chosen by a TLS server (IANA code point, hex).", kNetcapTLSCipherSuiteProps},

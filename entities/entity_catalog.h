@@ -110,6 +110,18 @@ inline constexpr std::string_view kNetcapCompatDestinationPort = "netcap.Destina
 inline constexpr std::string_view kNetcapCompatContactedPort = "netcap.ContactedPort";
 inline constexpr std::string_view kNetcapCompatDevice = "netcap.Device";
 
+// Value distributions of header fields (ValueDistribution records).
+inline constexpr std::string_view kNetcapEthernetType = "netcap.EthernetType";
+inline constexpr std::string_view kNetcapTCPFlag = "netcap.TCPFlag";
+inline constexpr std::string_view kNetcapIPv6TrafficClass = "netcap.IPv6TrafficClass";
+inline constexpr std::string_view kNetcapLinkType = "netcap.LinkType";
+inline constexpr std::string_view kNetcapICMPv4ControlMessageType =
+    "netcap.ICMPv4ControlMessageType";
+inline constexpr std::string_view kNetcapICMPv6ControlMessageType =
+    "netcap.ICMPv6ControlMessageType";
+inline constexpr std::string_view kNetcapIGMPType = "netcap.IGMPType";
+inline constexpr std::string_view kNetcapIGMPGroupRecordType = "netcap.IGMPGroupRecordType";
+
 // Every entity netcap outputs carries the case directory in this property (netcap's `path`
 // convention, netcap.md §5.1), so the next transform knows which index to open.
 inline constexpr std::string_view kCaseProperty = "path";
@@ -136,6 +148,18 @@ inline constexpr std::string_view kHashProperty = "properties.hash";
 inline constexpr std::string_view kFileProperty = "description";
 inline constexpr std::string_view kAliasProperty = "alias";
 // netcap application-protocol entities.
+// Value distributions: the name, and the field's number in kDistributionNumberProperty.
+inline constexpr std::string_view kEthernetTypeProperty = "properties.ethernettype";
+inline constexpr std::string_view kTCPFlagProperty = "properties.tcpflag";
+inline constexpr std::string_view kIPv6TrafficClassProperty = "properties.ipv6trafficclass";
+inline constexpr std::string_view kLinkTypeProperty = "properties.linktype";
+inline constexpr std::string_view kICMPv4ControlMessageTypeProperty =
+    "properties.icmpv4controlmessagetype";
+inline constexpr std::string_view kICMPv6ControlMessageTypeProperty =
+    "properties.icmpv6controlmessagetype";
+inline constexpr std::string_view kIGMPTypeProperty = "properties.igmptype";
+inline constexpr std::string_view kIGMPGroupRecordTypeProperty = "properties.igmpgrouprecordtype";
+inline constexpr std::string_view kDistributionNumberProperty = "properties.number";
 inline constexpr std::string_view kUserAgentProperty = "properties.useragent";
 inline constexpr std::string_view kServerNameProperty = "properties.servername";
 inline constexpr std::string_view kContentTypeProperty = "properties.contenttype";

@@ -10,6 +10,8 @@ packages=(
   libsqlite3-dev sqlite3 zlib1g-dev libssl-dev
   catch2 libpugixml-dev libcpp-httplib-dev libzip-dev libbrotli-dev libgmime-3.0-dev clang libclang-rt-14-dev
   libmagic-dev libpcre2-dev libyaml-cpp-dev libmaxminddb-dev
+  # allocator of the netcap executable (records move between threads; glibc's arenas pay for it)
+  libjemalloc-dev
   # field data: MAC vendors, service probes, user agents, public suffixes, OS signatures
   ieee-data nmap-common uap-core publicsuffix p0f
   # benchmarks: HTTP load for the transform server

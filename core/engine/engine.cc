@@ -1,19 +1,29 @@
 #include "core/engine/engine.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <map>
 #include <thread>
 
 #include "core/engine/bounded_queue.h"
 #include "core/engine/shard_key.h"
+#include "core/packet/value_names.h"
 #include "proto/anomaly.pb.h"
+#include "proto/distribution.pb.h"
 
 namespace netcap {
 
 namespace {
 
 using RecordBatch = std::vector<std::unique_ptr<google::protobuf::Message>>;
+// Names the calling thread (15 characters at most), so that top -H and perf tell them apart.
+void name_thread(const std::string& name) {
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+}
+
 using SharedBatch = std::shared_ptr<const RecordBatch>;
 // Packets travel from the reader to a shard in batches; processed batches go back to the reader
 // through a recycling queue so that packet buffers are reused instead of reallocated.
@@ -28,7 +38,10 @@ class SinkWriter {
  public:
   SinkWriter(RecordSink* sink, size_t capacity) : sink_(sink), queue_(capacity) {}
   void start() {
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+      name_thread("sink " + std::string(sink_->name()));
+      loop();
+    });
   }
   void finish() {
     queue_.close();
@@ -62,7 +75,8 @@ class SinkWriter {
       }
       batch.reset();
       const bool idle = got == BoundedQueue<SharedBatch>::PopResult::kTimeout;
-      if (dirty && status_.is_ok() && (idle || Clock::now() - last_flush >= std::chrono::seconds(1))) {
+      if (dirty && status_.is_ok() &&
+          (idle || Clock::now() - last_flush >= std::chrono::seconds(1))) {
         Status s = sink_->flush();
         if (!s.is_ok()) status_ = std::move(s).with_context(std::string(sink_->name()));
         dirty = false;
@@ -136,8 +150,11 @@ class Shard {
                        : nullptr),
         flows_(options.limits, emitter_, consumers_.get()) {}
 
-  void start() {
-    thread_ = std::thread([this] { loop(); });
+  void start(size_t index) {
+    thread_ = std::thread([this, index] {
+      name_thread("shard " + std::to_string(index));
+      loop();
+    });
   }
   // `end_ts` is the largest timestamp of the whole input: flows are closed relative to it, so
   // the records do not depend on how packets were spread over shards.
@@ -175,7 +192,8 @@ class Shard {
     if (last_sweep_ == std::numeric_limits<int64_t>::min()) last_sweep_ = now_;
     if (now_ - last_sweep_ >= options_.limits.flow_sweep_interval_ns) {
       flows_.sweep(now_);
-      for (const FragmentKey& key : fragments_.expire(now_)) fragment_anomaly(key, "ip.fragment_timeout");
+      for (const FragmentKey& key : fragments_.expire(now_))
+        fragment_anomaly(key, "ip.fragment_timeout");
       last_sweep_ = now_;
       open_flows_.store(flows_.size(), std::memory_order_relaxed);
     }
@@ -227,6 +245,28 @@ class Shard {
 Engine::Engine(const LayerRegistry& registry, EngineOptions options, std::vector<RecordSink*> sinks)
     : registry_(registry), options_(std::move(options)), sinks_(std::move(sinks)) {}
 
+namespace {
+
+void emit_value_distributions(const std::vector<std::unique_ptr<Shard>>& shards,
+                              RecordEmitter& emitter) {
+  std::map<uint32_t, uint64_t> merged;  // ordered: records sorted by kind, then value
+  for (const auto& s : shards) {
+    for (const auto& [key, count] : s->stats().values) merged[key] += count;
+  }
+  for (const auto& [key, count] : merged) {
+    const auto kind = static_cast<ValueKind>(key >> 16);
+    const auto value = static_cast<uint16_t>(key & 0xffff);
+    auto record = std::make_unique<ValueDistribution>();
+    record->set_kind(std::string(value_kind_name(kind)));
+    record->set_value(value);
+    record->set_name(value_name(kind, value));
+    record->set_count(static_cast<int64_t>(count));
+    emitter.emit(std::move(record));
+  }
+}
+
+}  // namespace
+
 Expected<CaptureSummary> Engine::run(PacketSource& source) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
@@ -251,7 +291,7 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
     shards.push_back(std::make_unique<Shard>(registry_, options_, bus, queue_batches, recycle));
   }
   for (auto& w : writers) w->start();
-  for (auto& s : shards) s->start();
+  for (size_t i = 0; i < shards.size(); ++i) shards[i]->start(i);
 
   CaptureSummary summary;
   summary.shards = workers;
@@ -307,6 +347,11 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
     if (pending[i].count > 0) shards[i]->queue().push(std::move(pending[i]));
   }
   for (auto& s : shards) s->finish(summary.last_ts_ns);
+  // The value distributions, merged over the shards and written once (one record per value,
+  // sorted), so they do not depend on how packets were spread over shards.
+  ShardEmitter totals(bus, options_.limits.record_batch_size);
+  emit_value_distributions(shards, totals);
+  totals.flush();
   for (auto& w : writers) w->finish();
 
   Status sink_status;
@@ -318,8 +363,10 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
     summary.decode.merge(s->stats());
     summary.flows.merge(s->flow_stats());
     summary.fragments_pending += s->fragments_pending();
-    for (const auto& [descriptor, n] : s->emitter().counts()) summary.records[descriptor->name()] += n;
+    for (const auto& [descriptor, n] : s->emitter().counts())
+      summary.records[descriptor->name()] += n;
   }
+  for (const auto& [descriptor, n] : totals.counts()) summary.records[descriptor->name()] += n;
   summary.source_issues = source.issues();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (options_.on_progress) {

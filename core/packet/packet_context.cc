@@ -10,6 +10,7 @@ void DecodeStats::merge(const DecodeStats& other) {
   for (const auto& [k, v] : other.layers) layers[k] += v;
   for (const auto& [k, v] : other.anomalies) anomalies[k] += v;
   for (const auto& [k, v] : other.unknown) unknown[k] += v;
+  for (const auto& [k, v] : other.values) values[k] += v;
   packets += other.packets;
   wire_bytes += other.wire_bytes;
 }

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/net/address.h"
@@ -27,6 +28,22 @@
 
 namespace netcap {
 
+// Header fields whose value distribution is counted for every packet (ValueDistribution
+// records, proto/distribution.proto). Every value fits 16 bits (ICMP: type << 8 | code), so a
+// kind has at most 65536 distinct values: the tables are bounded by their domain.
+enum class ValueKind : uint8_t {
+  kEtherType,
+  kIPv4Protocol,
+  kIPv6TrafficClass,
+  kTCPFlags,
+  kICMPv4TypeCode,
+  kICMPv6TypeCode,
+  kIGMPType,
+  kIGMPGroupRecordType,
+  kARPHardwareType,
+};
+inline constexpr size_t kValueKindCount = 9;
+
 // Counters a shard keeps while decoding; merged across shards for the summary.
 struct DecodeStats {
   // layer name -> packets that contained it (transparent comparator: no string per lookup)
@@ -34,6 +51,8 @@ struct DecodeStats {
   std::map<std::string, uint64_t, std::less<>> anomalies;  // anomaly name -> occurrences
   // (space, key) that no decoder is bound to -> occurrences ("linktype 105" unsupported etc.)
   std::map<std::pair<DispatchSpace, uint32_t>, uint64_t> unknown;
+  // (kind << 16 | value) -> occurrences, see ValueKind.
+  std::unordered_map<uint32_t, uint64_t> values;
   uint64_t packets = 0;
   uint64_t wire_bytes = 0;
   void merge(const DecodeStats& other);
@@ -52,7 +71,7 @@ struct TransportInfo {
   uint32_t seq = 0;
   uint32_t ack = 0;
   uint16_t window = 0;
-  uint8_t window_scale = 0;   // from the SYN's window scale option, 0xff when absent
+  uint8_t window_scale = 0;       // from the SYN's window scale option, 0xff when absent
   bool header_truncated = false;  // the transport header itself was cut by the snap length
   // Payload as captured, and its length according to the headers (> payload.size() when the
   // snap length cut it).
@@ -88,6 +107,11 @@ class PacketContext {
   // packet's frame, time, current addresses and the layer path so far.
   void anomaly(std::string_view name, std::string detail = {});
 
+  // Counts one occurrence of a header field's value (always, layer records or not).
+  void count_value(ValueKind kind, uint16_t value) {
+    ++stats_.values[static_cast<uint32_t>(kind) << 16 | value];
+  }
+
   // Emits a layer record if layer records are enabled (decoders should check
   // layer_records() before building one, to avoid the cost).
   bool layer_records() const { return layer_records_; }
@@ -120,7 +144,9 @@ class PacketContext {
   // Adds a transport layer; returns nullptr (and records "packet.too_many_transports") past
   // limits.max_transports_per_packet. src/dst/vlan are pre-filled from the current network.
   TransportInfo* add_transport(uint8_t ip_protocol);
-  std::span<const TransportInfo> transports() const { return {transports_.data(), transport_count_}; }
+  std::span<const TransportInfo> transports() const {
+    return {transports_.data(), transport_count_};
+  }
 
   // Shard-owned IP fragment reassembly.
   FragmentReassembler& fragments() { return fragments_; }

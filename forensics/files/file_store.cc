@@ -205,12 +205,15 @@ class StoreWriter : public app::FileWriter {
     rec->set_truncatedreason(reason);
 
     if (fd_ >= 0) {
-      std::string head(static_cast<size_t>(std::min<uint64_t>(size_, store_.options().magic_bytes)),
-                       '\0');
-      const ssize_t n = head.empty() ? 0 : ::pread(fd_, head.data(), head.size(), 0);
-      head.resize(n > 0 ? static_cast<size_t>(n) : 0);
       std::string mime, description;
-      store_.detect(head, mime, description);
+      if (!store_.cached_type(digest[2], mime, description)) {
+        std::string head(
+            static_cast<size_t>(std::min<uint64_t>(size_, store_.options().magic_bytes)), '\0');
+        const ssize_t n = head.empty() ? 0 : ::pread(fd_, head.data(), head.size(), 0);
+        head.resize(n > 0 ? static_cast<size_t>(n) : 0);
+        store_.detect(head, mime, description);
+        store_.remember_type(digest[2], mime, description);
+      }
       rec->set_mimetype(mime);
       rec->set_description(description);
       ::close(fd_);
@@ -366,7 +369,24 @@ struct FileStore::Magic {
 };
 
 FileStore::FileStore(std::string case_dir, FileStoreOptions options)
-    : case_dir_(std::move(case_dir)), options_(options), magic_(std::make_unique<Magic>()) {}
+    : case_dir_(std::move(case_dir)), options_(options) {}
+
+std::unique_ptr<FileStore::Magic> FileStore::load_magic(std::string& error) {
+  auto m = std::make_unique<Magic>();
+  m->mime = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+  m->description = magic_open(MAGIC_NONE | MAGIC_ERROR);
+  if (m->mime == nullptr || m->description == nullptr) {
+    error = "libmagic: cannot allocate a handle";
+    return nullptr;
+  }
+  if (magic_load(m->mime, nullptr) != 0 || magic_load(m->description, nullptr) != 0) {
+    const char* err = magic_error(m->mime);
+    error = std::string("libmagic: cannot load the magic database: ") +
+            (err != nullptr ? err : "unknown error");
+    return nullptr;
+  }
+  return m;
+}
 
 FileStore::~FileStore() = default;
 
@@ -377,16 +397,11 @@ Expected<std::unique_ptr<FileStore>> FileStore::create(const std::string& case_d
   fs::create_directories(tmp, ec);
   if (ec) return Status::error("cannot create " + tmp.string() + ": " + ec.message());
   std::unique_ptr<FileStore> store(new FileStore(case_dir, options));
-  Magic& m = *store->magic_;
-  m.mime = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
-  m.description = magic_open(MAGIC_NONE | MAGIC_ERROR);
-  if (m.mime == nullptr || m.description == nullptr)
-    return Status::error("libmagic: cannot allocate a handle");
-  if (magic_load(m.mime, nullptr) != 0 || magic_load(m.description, nullptr) != 0) {
-    const char* err = magic_error(m.mime);
-    return Status::error(std::string("libmagic: cannot load the magic database: ") +
-                         (err != nullptr ? err : "unknown error"));
-  }
+  // One pair of handles now, so that a missing database is an error before any packet is read.
+  std::string error;
+  auto magic = load_magic(error);
+  if (!magic) return Status::error(error);
+  store->magic_pool_.push_back(std::move(magic));
   return store;
 }
 
@@ -407,11 +422,48 @@ uint64_t FileStore::reserve(uint64_t want) {
 void FileStore::release(uint64_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
 
 void FileStore::detect(std::string_view head, std::string& mime, std::string& description) {
-  std::lock_guard<std::mutex> lock(magic_mutex_);
-  const char* m = magic_buffer(magic_->mime, head.data(), head.size());
+  // A libmagic handle is not thread-safe: each caller borrows one from the pool (loading
+  // another when all are in use, at most one per concurrent caller) and gives it back.
+  std::unique_ptr<Magic> magic;
+  {
+    std::lock_guard<std::mutex> lock(magic_mutex_);
+    if (!magic_pool_.empty()) {
+      magic = std::move(magic_pool_.back());
+      magic_pool_.pop_back();
+    }
+  }
+  if (!magic) {
+    std::string error;
+    magic = load_magic(error);
+    if (!magic) {  // loaded once at create(): only a resource failure ends here
+      mime.clear();
+      description.clear();
+      return;
+    }
+  }
+  const char* m = magic_buffer(magic->mime, head.data(), head.size());
   mime = m != nullptr ? m : "";
-  const char* d = magic_buffer(magic_->description, head.data(), head.size());
+  const char* d = magic_buffer(magic->description, head.data(), head.size());
   description = d != nullptr ? d : "";
+  std::lock_guard<std::mutex> lock(magic_mutex_);
+  magic_pool_.push_back(std::move(magic));
+}
+
+bool FileStore::cached_type(const std::string& sha256, std::string& mime,
+                            std::string& description) {
+  std::lock_guard<std::mutex> lock(types_mutex_);
+  auto it = types_.find(sha256);
+  if (it == types_.end()) return false;
+  mime = it->second.first;
+  description = it->second.second;
+  return true;
+}
+
+void FileStore::remember_type(const std::string& sha256, const std::string& mime,
+                              const std::string& description) {
+  std::lock_guard<std::mutex> lock(types_mutex_);
+  if (types_.size() >= options_.type_cache_entries) return;
+  types_.emplace(sha256, std::make_pair(mime, description));
 }
 
 std::string stored_path(std::string_view sha256) {

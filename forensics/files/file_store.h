@@ -24,6 +24,9 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/util/status.h"
 #include "forensics/app/file_sink.h"
@@ -46,6 +49,8 @@ struct FileStoreOptions {
   uint64_t max_hole_bytes = 16ULL << 20;
   // Leading bytes of a file given to libmagic.
   size_t magic_bytes = 1 << 20;
+  // Types remembered by SHA-256, so that content seen again is not typed again.
+  size_t type_cache_entries = 1 << 16;
 };
 
 class FileStore : public app::FileSink {
@@ -68,8 +73,14 @@ class FileStore : public app::FileSink {
   uint64_t reserve(uint64_t want);
   void release(uint64_t bytes);
   uint64_t next_temp_id() { return temp_ids_.fetch_add(1, std::memory_order_relaxed); }
-  // MIME type and description of `head` (thread-safe).
+  // MIME type and description of `head` (thread-safe; libmagic handles come from a pool, so
+  // shards do not wait for each other).
   void detect(std::string_view head, std::string& mime, std::string& description);
+  // The type found before for content with this SHA-256 (the same file seen again), if any.
+  bool cached_type(const std::string& sha256, std::string& mime, std::string& description);
+  // Remembers the type of content with this SHA-256 (at most `type_cache_entries` kept).
+  void remember_type(const std::string& sha256, const std::string& mime,
+                     const std::string& description);
 
  private:
   FileStore(std::string case_dir, FileStoreOptions options);
@@ -77,9 +88,13 @@ class FileStore : public app::FileSink {
   FileStoreOptions options_;
   std::atomic<uint64_t> used_{0};
   std::atomic<uint64_t> temp_ids_{0};
-  std::mutex magic_mutex_;
   struct Magic;
-  std::unique_ptr<Magic> magic_;
+  // Loads a new pair of libmagic handles (nullptr and `error` set when that fails).
+  static std::unique_ptr<Magic> load_magic(std::string& error);
+  std::mutex magic_mutex_;  // guards magic_pool_
+  std::vector<std::unique_ptr<Magic>> magic_pool_;
+  std::mutex types_mutex_;  // guards types_
+  std::unordered_map<std::string, std::pair<std::string, std::string>> types_;
 };
 
 // Path of a stored file relative to the case: "files/<sha256[0:2]>/<sha256>".

@@ -6,19 +6,17 @@ namespace {
 
 class ProfileSink final : public RecordSink {
  public:
-  ProfileSink(std::unique_ptr<RecordSink> inner, std::unique_ptr<FieldData> data,
-              ProfileSinkOptions options)
-      : inner_(std::move(inner)),
+  ProfileSink(RecordMailbox& out, std::unique_ptr<FieldData> data, ProfileSinkOptions options)
+      : out_(out),
         data_(std::move(data)),
         options_(options),
         builder_(data_.get(), options.limits) {}
   ~ProfileSink() override { (void)close(); }
 
-  std::string_view name() const override { return inner_->name(); }
+  std::string_view name() const override { return "profiles"; }
 
   Status write(const google::protobuf::Message& record) override {
     if (closed_) return Status::error("profiles: write after close");
-    if (Status s = inner_->write(record); !s) return s;
     builder_.observe(record);
     ++since_snapshot_;
     return Status::ok();
@@ -30,50 +28,33 @@ class ProfileSink final : public RecordSink {
         options_.snapshot_every_records > 0 && since_snapshot_ >= options_.snapshot_every_records;
     bool by_time = options_.snapshot_every_ns > 0 && since_snapshot_ > 0 &&
                    builder_.latest_time() - last_snapshot_time_ >= options_.snapshot_every_ns;
-    if (by_count || by_time) {
-      if (Status s = write_changed(); !s) return s;
-    }
-    return inner_->flush();
-  }
-
-  Status set_meta(const std::string& key, const std::string& value) override {
-    return inner_->set_meta(key, value);
+    if (by_count || by_time) post_changed();
+    return Status::ok();
   }
 
   Status close() override {
     if (closed_) return Status::ok();
     closed_ = true;
-    Status result = write_changed();
-    if (result) {
-      for (const auto& [key, value] : data_->status) {
-        if (Status s = inner_->set_meta(key, value); !s && result) result = s;
-      }
-      const ProfileStats& st = builder_.stats();
-      const std::pair<const char*, int64_t> drops[] = {
-          {"profiles.dropped_hosts", st.dropped_hosts},
-          {"profiles.dropped_devices", st.dropped_devices},
-          {"profiles.dropped_services", st.dropped_services},
-          {"profiles.dropped_software", st.dropped_software}};
-      for (const auto& [key, count] : drops) {
-        if (Status s = inner_->set_meta(key, std::to_string(count)); !s && result) result = s;
-      }
-    }
-    Status closing = inner_->close();
-    if (!result) return result;
-    return closing;
-  }
-
- private:
-  Status write_changed() {
-    since_snapshot_ = 0;
-    last_snapshot_time_ = builder_.latest_time();
-    for (const auto& record : builder_.take_changed()) {
-      if (Status s = inner_->write(*record); !s) return std::move(s).with_context("profiles");
-    }
+    post_changed();
+    for (const auto& [key, value] : data_->status) out_.post_meta(key, value);
+    const ProfileStats& st = builder_.stats();
+    const std::pair<const char*, int64_t> drops[] = {
+        {"profiles.dropped_hosts", st.dropped_hosts},
+        {"profiles.dropped_devices", st.dropped_devices},
+        {"profiles.dropped_services", st.dropped_services},
+        {"profiles.dropped_software", st.dropped_software}};
+    for (const auto& [key, count] : drops) out_.post_meta(key, std::to_string(count));
     return Status::ok();
   }
 
-  std::unique_ptr<RecordSink> inner_;
+ private:
+  void post_changed() {
+    since_snapshot_ = 0;
+    last_snapshot_time_ = builder_.latest_time();
+    for (auto& record : builder_.take_changed()) out_.post(std::move(record));
+  }
+
+  RecordMailbox& out_;
   std::unique_ptr<FieldData> data_;
   ProfileSinkOptions options_;
   ProfileBuilder builder_;
@@ -84,10 +65,9 @@ class ProfileSink final : public RecordSink {
 
 }  // namespace
 
-std::unique_ptr<RecordSink> make_profile_sink(std::unique_ptr<RecordSink> inner,
-                                              std::unique_ptr<FieldData> data,
+std::unique_ptr<RecordSink> make_profile_sink(RecordMailbox& out, std::unique_ptr<FieldData> data,
                                               ProfileSinkOptions options) {
-  return std::make_unique<ProfileSink>(std::move(inner), std::move(data), options);
+  return std::make_unique<ProfileSink>(out, std::move(data), options);
 }
 
 }  // namespace netcap::profiles

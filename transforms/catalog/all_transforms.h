@@ -21,5 +21,6 @@ Status register_sip_smb_transforms(TransformRegistry& registry);     // sip_smb_
 Status register_profile_transforms(TransformRegistry& registry);     // profile_transforms.cc
 Status register_file_transforms(TransformRegistry& registry);        // file_transforms.cc
 Status register_slice_transforms(TransformRegistry& registry);       // slice_transforms.cc
+Status register_distribution_transforms(TransformRegistry& registry);  // distribution_transforms.cc
 
 }  // namespace netcap::catalog

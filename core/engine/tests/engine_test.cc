@@ -10,6 +10,7 @@
 #include "core/engine/shard_key.h"
 #include "proto/anomaly.pb.h"
 #include "proto/connection.pb.h"
+#include "proto/distribution.pb.h"
 
 using namespace netcap;
 
@@ -84,6 +85,10 @@ class CollectingSink final : public RecordSink {
       rows.push_back(c.uid() + " " + c.srcip() + ":" + std::to_string(c.srcport()) + " " +
                      c.dstip() + ":" + std::to_string(c.dstport()) + " " +
                      std::to_string(c.numpackets()) + " " + c.connstate() + " " + c.endreason());
+    } else if (record.GetDescriptor() == ValueDistribution::descriptor()) {
+      const auto& v = static_cast<const ValueDistribution&>(record);
+      rows.push_back("ValueDistribution " + v.kind() + " " + std::to_string(v.value()) + " " +
+                     v.name() + " " + std::to_string(v.count()));
     } else {
       rows.push_back(record.GetDescriptor()->name());
     }
@@ -127,6 +132,7 @@ std::vector<std::string> run_engine(int workers) {
   CHECK(summary->shards == workers);
   CHECK(summary->records["Connection"] == 80);
   CHECK(summary->records["Anomaly"] == 1);
+  CHECK(summary->records["ValueDistribution"] == 7);
   std::sort(sink.rows.begin(), sink.rows.end());
   return sink.rows;
 }
@@ -168,7 +174,21 @@ TEST_CASE("bounded queue applies back-pressure and drains after close") {
 
 TEST_CASE("the same input gives the same records with 1, 2 and 5 shards") {
   auto one = run_engine(1);
-  CHECK(one.size() == 81);
+  CHECK(one.size() == 88);
+  // Header value counts, merged over the shards: 40 TCP handshakes (SYN, SYN ACK, PSH ACK) and
+  // 40 UDP exchanges, half of them tagged with VLAN 7 (counted as Dot1Q at the outer EtherType).
+  const std::vector<std::string> distributions = {
+      "ValueDistribution ethernet.type 2048 IPv4 161",
+      "ValueDistribution ethernet.type 33024 Dot1Q 40",
+      "ValueDistribution ipv4.protocol 17 UDP 80",
+      "ValueDistribution ipv4.protocol 6 TCP 120",
+      "ValueDistribution tcp.flags 18 SYN ACK 40",
+      "ValueDistribution tcp.flags 2 SYN 40",
+      "ValueDistribution tcp.flags 24 PSH ACK 40",
+  };
+  for (const std::string& row : distributions) {
+    CHECK(std::find(one.begin(), one.end(), row) != one.end());
+  }
   CHECK(run_engine(2) == one);
   CHECK(run_engine(5) == one);
 }

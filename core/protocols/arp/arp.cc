@@ -32,6 +32,7 @@ void decode_arp(Bytes bytes, PacketContext& ctx) {
     ctx.anomaly("arp.truncated", std::to_string(bytes.size()) + " bytes");
     return;
   }
+  ctx.count_value(ValueKind::kARPHardwareType, m.hardware_type);
   if (!ctx.layer_records()) return;
   auto r = new_layer_record<ARP>(ctx);
   r->set_addrtype(m.hardware_type);

@@ -38,6 +38,7 @@ void decode_ethernet(Bytes bytes, PacketContext& ctx) {
   }
   // IEEE 802.3 length frame: LLC/SNAP payload, not decoded (out of scope).
   if (is_length) return;
+  ctx.count_value(ValueKind::kEtherType, h.type_or_length);
   ctx.dispatch(DispatchSpace::kEtherType, h.type_or_length, h.payload);
 }
 

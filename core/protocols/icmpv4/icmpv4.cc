@@ -89,6 +89,7 @@ void decode_icmpv4(Bytes bytes, PacketContext& ctx) {
   if (m.truncated) ctx.anomaly("icmp.truncated", "type " + std::to_string(m.type) + " cut short");
   const uint32_t declared = ctx.network_payload_length();
   add_icmp_transport(ctx, 1, m.type, m.code, m.body);
+  ctx.count_value(ValueKind::kICMPv4TypeCode, static_cast<uint16_t>(m.type << 8 | m.code));
   if (!ctx.layer_records()) return;
   auto r = new_layer_record<ICMPv4>(ctx);
   r->set_typecode((m.type << 8) | m.code);

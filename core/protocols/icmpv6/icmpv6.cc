@@ -155,6 +155,7 @@ void decode_icmpv6(Bytes bytes, PacketContext& ctx) {
   }
   const uint32_t declared = ctx.network_payload_length();
   add_icmp_transport(ctx, 58, m.type, m.code, m.body);
+  ctx.count_value(ValueKind::kICMPv6TypeCode, static_cast<uint16_t>(m.type << 8 | m.code));
   if (!ctx.layer_records()) return;
   auto r = new_layer_record<ICMPv6>(ctx);
   r->set_typecode((m.type << 8) | m.code);

@@ -88,6 +88,10 @@ void decode_igmp(Bytes bytes, PacketContext& ctx) {
   if (m.too_many_records) {
     ctx.anomaly("igmp.too_many_group_records", "more than " + std::to_string(kMaxIgmpGroupRecords));
   }
+  ctx.count_value(ValueKind::kIGMPType, m.type);
+  for (const IgmpGroupRecord& g : m.group_records) {
+    ctx.count_value(ValueKind::kIGMPGroupRecordType, g.type);
+  }
   if (!ctx.layer_records()) return;
   auto r = new_layer_record<IGMP>(ctx);
   r->set_type(m.type);

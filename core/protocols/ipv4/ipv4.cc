@@ -128,6 +128,7 @@ void decode_ipv4(Bytes bytes, PacketContext& ctx) {
     }
   }
   if (h.bad_option) ctx.anomaly("ipv4.bad_option", "option length runs past the header");
+  ctx.count_value(ValueKind::kIPv4Protocol, h.protocol);
   if (ctx.layer_records()) emit_record(h, declared, ctx);
   if (!dispatchable) return;
 

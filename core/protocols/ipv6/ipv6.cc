@@ -155,6 +155,7 @@ void decode_ipv6(Bytes bytes, PacketContext& ctx) {
                           ? static_cast<uint32_t>(bytes.size() - 40)
                           : h.payload_length;
   declared = declared > h.extension_bytes ? declared - h.extension_bytes : 0;
+  ctx.count_value(ValueKind::kIPv6TrafficClass, h.traffic_class);
   if (ctx.layer_records()) emit_record(h, declared, ctx);
   if (h.bad_extension || h.too_many_extensions || h.upper_protocol == kNoNextHeader) return;
 

@@ -164,6 +164,7 @@ void decode_tcp(Bytes bytes, PacketContext& ctx) {
       t->from_reassembled_fragments = ctx.network_reassembled();
     }
   }
+  ctx.count_value(ValueKind::kTCPFlags, h.flags);
   if (ctx.layer_records()) emit_record(h, payload_length, ctx);
 }
 

@@ -2,6 +2,7 @@
 // (replace by key).
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <thread>
 
 #include "core/sinks/case_index.h"
 #include "forensics/profiles/profile_sink.h"
@@ -309,14 +310,26 @@ TEST_CASE("profile sink: summaries replace their earlier rows in the index") {
   REQUIRE(index);
   ProfileSinkOptions sink_options;
   sink_options.snapshot_every_records = 1;  // a snapshot at every flush
-  auto sink = make_profile_sink(std::move(index.value()),
-                                std::make_unique<FieldData>(FieldData::load(FieldDataPaths{})),
-                                sink_options);
+  netcap::MailboxSink mailbox(std::move(index.value()));
+  auto sink = make_profile_sink(
+      mailbox, std::make_unique<FieldData>(FieldData::load(FieldDataPaths{})), sink_options);
+  // The capture's arrangement: every record to the index and to the profile sink, each sink on
+  // its own thread; the summaries travel to the index through its mailbox.
+  bool profiles_ok = true;  // Catch2 assertions are not thread-safe: checked after the join
+  std::thread profiles_thread([&] {
+    for (int i = 0; i < 3; ++i) {
+      auto c = connection("10.0.0.1", "10.0.0.2", 80, "http", 1000 + i);
+      profiles_ok = profiles_ok && sink->write(c).is_ok() && sink->flush().is_ok();
+    }
+  });
   for (int i = 0; i < 3; ++i) {
-    REQUIRE(sink->write(connection("10.0.0.1", "10.0.0.2", 80, "http", 1000 + i)));
-    REQUIRE(sink->flush());
+    REQUIRE(mailbox.write(connection("10.0.0.1", "10.0.0.2", 80, "http", 1000 + i)));
+    REQUIRE(mailbox.flush());
   }
-  REQUIRE(sink->close());
+  profiles_thread.join();
+  REQUIRE(profiles_ok);
+  REQUIRE(sink->close());    // the final summaries and meta are posted ...
+  REQUIRE(mailbox.close());  // ... and delivered before the index closes
 
   auto db = CaseIndex::open_read_only(dir.string());
   REQUIRE(db);
