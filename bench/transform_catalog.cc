@@ -2,10 +2,11 @@
 // `netcap serve` as a TDS request, and the cost of Go netcap's way of answering a transform
 // (decode the whole audit record file of the type it reads) measured on the same case.
 //
-// usage: transform_catalog CASE_DIR PORT [REPEAT]
+// usage: transform_catalog CASE_DIR PORT [REPEAT [MEDIANS_TSV]]
 //   CASE_DIR  a case written by `netcap capture` with its records/<Type>.ncap.gz files
 //   PORT      the loopback port `netcap serve CASE_DIR` listens on
 //   REPEAT    requests per transform (default 5)
+//   MEDIANS_TSV  where to write every transform's median latency, slowest first
 // Inputs: the case entity for case transforms; for the others the first entity of their input
 // type that the case transforms (and one more hop) return, as an analyst would click through.
 // Prints a human summary and one JSON line (prefixed "json: ") with the figures.
@@ -60,7 +61,7 @@ double percentile(std::vector<double> values, double p) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: transform_catalog CASE_DIR PORT [REPEAT]\n");
+    std::fprintf(stderr, "usage: transform_catalog CASE_DIR PORT [REPEAT [MEDIANS_TSV]]\n");
     return 2;
   }
   const std::string case_dir = argv[1];
@@ -127,6 +128,14 @@ int main(int argc, char** argv) {
     medians.emplace_back(percentile(samples, 50), spec->id);
   }
   std::sort(medians.rbegin(), medians.rend());
+  // Every transform's median, slowest first, for looking into (bench/out/latency-per-transform.tsv
+  // when the script passes the path).
+  if (argc > 4) {
+    if (FILE* tsv = std::fopen(argv[4], "w")) {
+      for (const auto& [ms, id] : medians) std::fprintf(tsv, "%.2f\t%s\n", ms, id.c_str());
+      std::fclose(tsv);
+    }
+  }
 
   // Go netcap's way: every transform decodes the whole record file of its type.
   struct FileCost {
@@ -142,7 +151,10 @@ int main(int argc, char** argv) {
     if (name.size() < 8 || name.substr(name.size() - 8) != ".ncap.gz") continue;
     const Clock::time_point start = Clock::now();
     auto reader = netcap::NcapReader::open(entry.path().string());
-    if (!reader) continue;
+    if (!reader) {
+      std::fprintf(stderr, "%s: %s\n", name.c_str(), reader.status().message().c_str());
+      continue;
+    }
     auto record = reader->new_record();
     while (true) {
       auto more = reader->next(*record);

@@ -90,7 +90,7 @@ run() {  # run LABEL PATH ENTITY_TYPE ENTITY_VALUE TRANSFORMS
 echo "case: $case_dir ($(sqlite3 "$case_dir/index.db" 'SELECT COUNT(*) FROM Connection') connections, index $(du -m "$case_dir/index.db" | cut -f1) MB), busiest host $host"
 echo
 echo "1. the catalog, one client"
-"$build/bench/transform_catalog" "$case_dir" "$port" "$repeat" | tee "$out/latency-catalog.txt" | grep -v '^json: '
+"$build/bench/transform_catalog" "$case_dir" "$port" "$repeat" "$out/latency-per-transform.tsv" | tee "$out/latency-catalog.txt" | grep -v '^json: '
 echo
 echo "2./3. wrk load"
 echo "wrk: 2 threads, $connections connections, ${seconds}s per run, $(nproc) cores"

@@ -52,6 +52,9 @@ std::string_view record_insert_verb(const google::protobuf::Descriptor& descript
 
 namespace {
 
+// Address space mapped per read-only connection (the OS shares and pages it).
+constexpr int64_t kReadMmapBytes = int64_t{1} << 30;
+
 struct StatementCloser {
   void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
 };
@@ -204,6 +207,10 @@ Expected<CaseIndex> CaseIndex::open_read_only(const std::string& case_dir) {
   CaseIndex index(db, 0);
   sqlite3_busy_timeout(db, 5000);  // a capture may still be writing (WAL allows reading)
   sqlite3_exec(db, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
+  // Pages are read through a memory map shared by every connection to the case (the transform
+  // server opens one per request) instead of being copied into each connection's page cache.
+  const std::string mmap_pragma = "PRAGMA mmap_size=" + std::to_string(kReadMmapBytes);
+  sqlite3_exec(db, mmap_pragma.c_str(), nullptr, nullptr, nullptr);
   auto version = run_query(db, "PRAGMA user_version", {});
   if (!version) return Status::error("reading " + path + ": " + version.status().message());
   int64_t v = 0;

@@ -218,6 +218,9 @@ struct TransformServer::Impl {
     s.set_read_timeout(options.io_timeout_seconds, 0);
     s.set_write_timeout(options.io_timeout_seconds, 0);
     s.set_keep_alive_timeout(5);
+    // Answers are written as soon as they are ready: without this, Nagle's algorithm holds the
+    // last segment until the client's delayed ACK (40 ms on Linux) on every keep-alive request.
+    s.set_tcp_nodelay(true);
     const int workers = std::max(1, options.workers);
     s.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
   }
