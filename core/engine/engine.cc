@@ -249,20 +249,20 @@ namespace {
 
 void emit_value_distributions(const std::vector<std::unique_ptr<Shard>>& shards,
                               RecordEmitter& emitter) {
-  std::map<uint32_t, uint64_t> merged;  // ordered: records sorted by kind, then value
+  DecodeStats::ValueCounts merged;
   for (const auto& s : shards) {
-    for (const auto& [key, count] : s->stats().values) merged[key] += count;
+    s->stats().values.for_each(
+        [&merged](ValueKind kind, uint16_t value, uint64_t n) { merged.add(kind, value, n); });
   }
-  for (const auto& [key, count] : merged) {
-    const auto kind = static_cast<ValueKind>(key >> 16);
-    const auto value = static_cast<uint16_t>(key & 0xffff);
+  // Records sorted by kind, then value.
+  merged.for_each([&emitter](ValueKind kind, uint16_t value, uint64_t count) {
     auto record = std::make_unique<ValueDistribution>();
     record->set_kind(std::string(value_kind_name(kind)));
     record->set_value(value);
     record->set_name(value_name(kind, value));
     record->set_count(static_cast<int64_t>(count));
     emitter.emit(std::move(record));
-  }
+  });
 }
 
 }  // namespace

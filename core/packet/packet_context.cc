@@ -10,7 +10,8 @@ void DecodeStats::merge(const DecodeStats& other) {
   for (const auto& [k, v] : other.layers) layers[k] += v;
   for (const auto& [k, v] : other.anomalies) anomalies[k] += v;
   for (const auto& [k, v] : other.unknown) unknown[k] += v;
-  for (const auto& [k, v] : other.values) values[k] += v;
+  other.values.for_each(
+      [this](ValueKind kind, uint16_t value, uint64_t n) { values.add(kind, value, n); });
   packets += other.packets;
   wire_bytes += other.wire_bytes;
 }
@@ -109,8 +110,8 @@ void PacketContext::set_network(const IpAddress& src, const IpAddress& dst) {
 }
 
 TransportInfo* PacketContext::add_transport(uint8_t ip_protocol) {
-  size_t cap = std::min<size_t>(transports_.size(),
-                                static_cast<size_t>(std::max(1, limits_.max_transports_per_packet)));
+  size_t cap = std::min<size_t>(
+      transports_.size(), static_cast<size_t>(std::max(1, limits_.max_transports_per_packet)));
   if (transport_count_ >= cap) {
     anomaly("packet.too_many_transports",
             "more than " + std::to_string(cap) + " transport headers in one packet");

@@ -16,7 +16,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/net/address.h"
@@ -51,8 +50,29 @@ struct DecodeStats {
   std::map<std::string, uint64_t, std::less<>> anomalies;  // anomaly name -> occurrences
   // (space, key) that no decoder is bound to -> occurrences ("linktype 105" unsupported etc.)
   std::map<std::pair<DispatchSpace, uint32_t>, uint64_t> unknown;
-  // (kind << 16 | value) -> occurrences, see ValueKind.
-  std::unordered_map<uint32_t, uint64_t> values;
+  // Occurrences of each header value, see ValueKind: one flat table of 65536 counters per kind,
+  // allocated when the kind is first seen (a counter per packet and header must cost an add, not
+  // a hash lookup).
+  struct ValueCounts {
+    std::array<std::unique_ptr<uint64_t[]>, kValueKindCount> by_kind;
+    void add(ValueKind kind, uint16_t value, uint64_t n = 1) {
+      auto& table = by_kind[static_cast<size_t>(kind)];
+      if (!table) table = std::make_unique<uint64_t[]>(65536);  // zeroed
+      table[value] += n;
+    }
+    // Calls f(kind, value, count) for every non-zero counter, by kind then value.
+    template <typename F>
+    void for_each(F&& f) const {
+      for (size_t k = 0; k < kValueKindCount; ++k) {
+        if (!by_kind[k]) continue;
+        for (uint32_t v = 0; v < 65536; ++v) {
+          if (by_kind[k][v] != 0)
+            f(static_cast<ValueKind>(k), static_cast<uint16_t>(v), by_kind[k][v]);
+        }
+      }
+    }
+  };
+  ValueCounts values;
   uint64_t packets = 0;
   uint64_t wire_bytes = 0;
   void merge(const DecodeStats& other);
@@ -108,9 +128,7 @@ class PacketContext {
   void anomaly(std::string_view name, std::string detail = {});
 
   // Counts one occurrence of a header field's value (always, layer records or not).
-  void count_value(ValueKind kind, uint16_t value) {
-    ++stats_.values[static_cast<uint32_t>(kind) << 16 | value];
-  }
+  void count_value(ValueKind kind, uint16_t value) { stats_.values.add(kind, value); }
 
   // Emits a layer record if layer records are enabled (decoders should check
   // layer_records() before building one, to avoid the cost).
