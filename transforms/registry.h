@@ -16,6 +16,8 @@
 
 namespace netcap {
 
+class CaseIndexPool;  // transforms/case_index_pool.h
+
 // What a transform may use while it runs. `index` is open read-only on `case_dir`; both outlive
 // the run. `limit` is the effective entity limit (the caller truncates with truncate_to_limit;
 // transforms may stop early once they have more than `limit` rows).
@@ -80,10 +82,11 @@ Expected<std::string> case_dir_for_request(const TransformSpec& spec,
 // them (EntitySpec::base, e.g. netcap.IPAddr for maltego.IPv4Address) is the declared input.
 bool accepts_input_type(const TransformSpec& spec, const maltego::TransformRequest& request);
 
-// Opens the case index read-only, runs the transform and truncates to `limit` (spec §2.5).
-// Errors (missing case, SQL failure) come back as a Status whose message is the exception
-// text.
+// Opens the case index read-only (borrowed from `pool` when one is given), runs the transform
+// and truncates to `limit` (spec §2.5). Errors (missing case, SQL failure) come back as a
+// Status whose message is the exception text.
 Status execute_transform(const TransformSpec& spec, const maltego::TransformRequest& request,
-                         int limit, maltego::TransformResponse& response);
+                         int limit, maltego::TransformResponse& response,
+                         CaseIndexPool* pool = nullptr);
 
 }  // namespace netcap

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/sinks/record_sink.h"
+#include "transforms/case_index_pool.h"
 #include "transforms/maltego/request.h"
 #include "transforms/maltego/response.h"
 #include "transforms/registry.h"
@@ -73,7 +74,8 @@ struct TransformServer::Impl {
   TransformRegistry registry;
   std::map<std::string, const TransformSpec*> by_lower_id;  // spec §2.1: case-insensitive
   std::set<std::string> allowed_cases;                      // canonical paths
-  std::vector<std::string> case_list;                       // as given, for /health
+  mutable CaseIndexPool index_pool;  // thread-safe; connections kept open between requests
+  std::vector<std::string> case_list;  // as given, for /health
   std::unique_ptr<httplib::Server> http;
 
   const TransformSpec* find(const std::string& name) const {
@@ -142,7 +144,8 @@ struct TransformServer::Impl {
       return answer_exception(res, 200, "Malformed request: case not served");
     }
     maltego::TransformResponse response;
-    Status status = execute_transform(*spec, *request, request->effective_limit(), response);
+    Status status =
+        execute_transform(*spec, *request, request->effective_limit(), response, &index_pool);
     if (!status) {
       // The registry's contract: the Status message is the exception text (the same document
       // local mode writes, spec §1.5/§2.8).

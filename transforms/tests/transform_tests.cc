@@ -21,6 +21,7 @@
 
 #include "core/sinks/case_index.h"
 #include "entities/entity_catalog.h"
+#include "transforms/case_index_pool.h"
 #include "transforms/catalog/catalog_util.h"
 #include "transforms/maltego/response.h"
 #include "transforms/registry.h"
@@ -712,4 +713,55 @@ TEST_CASE("local mode: stdout is exactly one Maltego document") {
       CHECK(result.out.find(spec->id + "  " + spec->input_entity + " ->") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("case index pool: connections are reused, and dropped when index.db is replaced") {
+  const std::string case_dir = make_case("http-gzip-json.pcap");
+  CaseIndexPool pool(2);
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  const TransformSpec* to_hosts = registry->find("netcap.ToHosts");
+  REQUIRE(to_hosts != nullptr);
+  maltego::TransformRequest request;
+  request.type = std::string(entities::kNetcapCase);
+  request.value = case_dir;
+
+  maltego::TransformResponse first;
+  REQUIRE(execute_transform(*to_hosts, request, 100, first, &pool));
+  CHECK(pool.idle() == 1);  // given back after the transform
+  sqlite3* const pooled = [&] {
+    auto lease = pool.acquire(case_dir);
+    REQUIRE(lease);
+    CHECK(pool.idle() == 0);
+    return lease->index().db();
+  }();
+  {
+    auto again = pool.acquire(case_dir);
+    REQUIRE(again);
+    CHECK(again->index().db() == pooled);  // the same connection, not a new one
+    auto second = pool.acquire(case_dir);  // in use: a second connection is opened
+    REQUIRE(second);
+    CHECK(second->index().db() != pooled);
+  }
+  CHECK(pool.idle() == 2);
+  {  // the bound: a third connection given back is closed
+    auto a = pool.acquire(case_dir), b = pool.acquire(case_dir), c = pool.acquire(case_dir);
+    REQUIRE((a && b && c));
+  }
+  CHECK(pool.idle() == 2);
+
+  // A new capture into the same case replaces index.db: the pooled connections (to the old,
+  // deleted file) must not answer.
+  const std::string command = std::string("'") + NETCAP_BINARY + "' capture -r '" +
+                              NETCAP_SOURCE_DIR + "/samples/dns-a-aaaa-mx.pcap' -o '" + case_dir +
+                              "' --force >/dev/null 2>&1";
+  REQUIRE(std::system(command.c_str()) == 0);
+  maltego::TransformResponse replaced;
+  REQUIRE(execute_transform(*to_hosts, request, 100, replaced, &pool));
+  maltego::TransformResponse fresh;
+  REQUIRE(execute_transform(*to_hosts, request, 100, fresh));
+  CHECK(maltego::serialize_response(replaced, maltego::OutputEncoding::kUtf8) ==
+        maltego::serialize_response(fresh, maltego::OutputEncoding::kUtf8));
+  CHECK(maltego::serialize_response(replaced, maltego::OutputEncoding::kUtf8) !=
+        maltego::serialize_response(first, maltego::OutputEncoding::kUtf8));
 }
