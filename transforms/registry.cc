@@ -1,7 +1,6 @@
 #include "transforms/registry.h"
 
 #include <filesystem>
-#include <optional>
 #include <system_error>
 
 #include "entities/entity_catalog.h"
@@ -88,18 +87,10 @@ Status execute_transform(const TransformSpec& spec, const maltego::TransformRequ
                          int limit, maltego::TransformResponse& response, CaseIndexPool* pool) {
   Expected<std::string> case_dir = case_dir_for_request(spec, request);
   if (!case_dir) return case_dir.status();
-  std::optional<CaseIndexPool::Lease> lease;
-  std::optional<CaseIndex> own;
-  if (pool != nullptr) {
-    Expected<CaseIndexPool::Lease> borrowed = pool->acquire(*case_dir);
-    if (!borrowed) return Status(borrowed.status()).with_context("opening case " + *case_dir);
-    lease.emplace(std::move(borrowed.value()));
-  } else {
-    Expected<CaseIndex> opened = CaseIndex::open_read_only(*case_dir);
-    if (!opened) return Status(opened.status()).with_context("opening case " + *case_dir);
-    own.emplace(std::move(opened.value()));
-  }
-  TransformContext context{lease ? lease->index() : *own, *case_dir, limit};
+  CaseIndexPool one_shot(0);  // without a pool: a connection of its own, closed afterwards
+  Expected<CaseIndexPool::Lease> lease = (pool != nullptr ? *pool : one_shot).acquire(*case_dir);
+  if (!lease) return Status(lease.status()).with_context("opening case " + *case_dir);
+  TransformContext context{lease->index(), *case_dir, limit};
   // A value that spans lines keeps its first line when the sent type or the declared one says
   // so (Go netcap's Device: "MAC\nvendor"); local mode knows only the declared type.
   const entities::EntitySpec* sent = entities::find_entity(request.effective_type());

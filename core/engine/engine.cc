@@ -247,15 +247,9 @@ Engine::Engine(const LayerRegistry& registry, EngineOptions options, std::vector
 
 namespace {
 
-void emit_value_distributions(const std::vector<std::unique_ptr<Shard>>& shards,
-                              RecordEmitter& emitter) {
-  DecodeStats::ValueCounts merged;
-  for (const auto& s : shards) {
-    s->stats().values.for_each(
-        [&merged](ValueKind kind, uint16_t value, uint64_t n) { merged.add(kind, value, n); });
-  }
-  // Records sorted by kind, then value.
-  merged.for_each([&emitter](ValueKind kind, uint16_t value, uint64_t count) {
+// One ValueDistribution record per counted value, sorted by kind, then value.
+void emit_value_distributions(const DecodeStats::ValueCounts& counts, RecordEmitter& emitter) {
+  counts.for_each([&emitter](ValueKind kind, uint16_t value, uint64_t count) {
     auto record = std::make_unique<ValueDistribution>();
     record->set_kind(std::string(value_kind_name(kind)));
     record->set_value(value);
@@ -346,11 +340,14 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
   for (size_t i = 0; i < shards.size(); ++i) {
     if (pending[i].count > 0) shards[i]->queue().push(std::move(pending[i]));
   }
-  for (auto& s : shards) s->finish(summary.last_ts_ns);
+  for (auto& s : shards) {
+    s->finish(summary.last_ts_ns);
+    summary.decode.merge(s->stats());
+  }
   // The value distributions, merged over the shards and written once (one record per value,
   // sorted), so they do not depend on how packets were spread over shards.
   ShardEmitter totals(bus, options_.limits.record_batch_size);
-  emit_value_distributions(shards, totals);
+  emit_value_distributions(summary.decode.values, totals);
   totals.flush();
   for (auto& w : writers) w->finish();
 
@@ -360,7 +357,6 @@ Expected<CaptureSummary> Engine::run(PacketSource& source) {
   }
 
   for (auto& s : shards) {
-    summary.decode.merge(s->stats());
     summary.flows.merge(s->flow_stats());
     summary.fragments_pending += s->fragments_pending();
     for (const auto& [descriptor, n] : s->emitter().counts())

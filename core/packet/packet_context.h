@@ -39,9 +39,9 @@ enum class ValueKind : uint8_t {
   kICMPv6TypeCode,
   kIGMPType,
   kIGMPGroupRecordType,
-  kARPHardwareType,
+  kARPHardwareType,  // the last: kValueKindCount follows from it
 };
-inline constexpr size_t kValueKindCount = 9;
+inline constexpr size_t kValueKindCount = static_cast<size_t>(ValueKind::kARPHardwareType) + 1;
 
 // Counters a shard keeps while decoding; merged across shards for the summary.
 struct DecodeStats {

@@ -94,12 +94,12 @@ class StoreWriter : public app::FileWriter {
     if (offset > size_ && hole_limited(offset)) return;
     const uint64_t cap = store_.options().max_file_bytes;
     if (offset >= cap) {
-      cut("file size cap");
+      capped("file size cap");
       return;
     }
     if (data.size() > cap - offset) {
       data = data.first(static_cast<size_t>(cap - offset));
-      cut("file size cap");
+      capped("file size cap");
     }
     uint64_t end = offset + data.size();
     if (end > reserved_) {
@@ -107,7 +107,7 @@ class StoreWriter : public app::FileWriter {
       const uint64_t granted = store_.reserve(end - reserved_);
       reserved_ += granted;
       if (reserved_ < end) {
-        cut("storage cap");
+        capped("storage cap");
         if (offset >= reserved_) return;
         data = data.first(static_cast<size_t>(reserved_ - offset));
         end = reserved_;
@@ -240,9 +240,14 @@ class StoreWriter : public app::FileWriter {
 
   void cut(std::string reason) {
     if (reason.rfind("storage error", 0) == 0) stored_ok_ = false;
-    if (reason == "file size cap" || reason == "storage cap") capped_ = true;
     if (reason_.find(reason) != std::string::npos) return;
     reason_ = reason_.empty() ? reason : reason_ + "; " + reason;
+  }
+
+  // A size or storage cap dropped bytes: those are ours, not missing from the wire.
+  void capped(std::string reason) {
+    capped_ = true;
+    cut(std::move(reason));
   }
 
   // Writes one uncovered piece at `offset` and records its range.

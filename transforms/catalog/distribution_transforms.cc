@@ -3,114 +3,123 @@
 // combinations, ICMPv4/ICMPv6 types and codes, IGMP types and group record types, ARP link types.
 // Go netcap's To<Field> transforms read the per-packet audit record file of the layer; here the
 // counts are made while decoding, so they exist whether or not layer records were written.
-#include <iterator>
-#include <utility>
-
+// One entity per value, most frequent first: the value is the readable name, the number goes
+// into properties.number and the count into the link label. Go netcap's transform names, so
+// that their graphs and machines keep working.
 #include "entities/entity_catalog.h"
 #include "transforms/catalog/all_transforms.h"
-#include "transforms/catalog/catalog_util.h"
+#include "transforms/catalog/query_transform.h"
 
 namespace netcap::catalog {
 
 namespace {
 
-using maltego::TransformRequest;
-using maltego::TransformResponse;
+namespace e = entities;
 
-// One entity per value of `kind`, most frequent first; the value is the readable name, the
-// number goes into properties.number and the count into the link label.
-Status value_distribution(const TransformContext& context, TransformResponse& response,
-                          std::string_view kind, std::string_view type,
-                          std::string_view value_property, std::string_view unit,
-                          std::string_view units) {
-  if (!context.index.has_table("ValueDistribution")) return Status::ok();  // an older case
-  Expected<ResultSet> rows = query(context,
-                                   "SELECT Name, Value, Count FROM ValueDistribution"
-                                   " WHERE Kind = ?1 ORDER BY Count DESC, Value ASC",
-                                   {std::string(kind)}, response);
-  if (!rows) return rows.status();
-  const auto number_name = property_display_name(type, entities::kDistributionNumberProperty);
-  for (const auto& row : rows->rows) {
-    add_entity(response, context, type, value_property, text_of(row[0]))
-        .add_property(std::string(entities::kDistributionNumberProperty),
-                      std::to_string(int_of(row[1])), number_name)
-        .set_link_label(plural(int_of(row[2]), unit, units));
-  }
-  return Status::ok();
-}
+constexpr CountLabel kFrames{"frame", "frames"};
+constexpr CountLabel kPackets{"packet", "packets"};
+constexpr CountLabel kSegments{"segment", "segments"};
+constexpr CountLabel kMessages{"message", "messages"};
+constexpr CountLabel kRecords{"record", "records"};
 
-struct DistributionSpec {
-  const char* id;
-  const char* display;
-  const char* description;
-  const char* kind;  // ValueDistribution.Kind
-  std::string_view type;
-  std::string_view property;
-  const char* unit;
-  const char* units;
+// Value is unique within a Kind: the order is total.
+#define NETCAP_DISTRIBUTION_SQL(kind)                                    \
+  "SELECT Name, Count, Value FROM ValueDistribution WHERE Kind = '" kind \
+  "'"                                                                    \
+  " ORDER BY Count DESC, Value ASC"
+
+constexpr QueryTransform kDistributionTransforms[] = {
+    {.name = "ToEthernetTypes",
+     .display = "To Ethernet Types",
+     .description = "EtherTypes of Ethernet frames, with frame counts",
+     .tables = {"ValueDistribution"},
+     .sql = NETCAP_DISTRIBUTION_SQL("ethernet.type"),
+     .output = e::kNetcapEthernetType,
+     .value_property = e::kEthernetTypeProperty,
+     .counts = {kFrames},
+     .extra = {e::kDistributionNumberProperty}},
+    {.name = "ToIPV4Protocols",
+     .display = "To IPv4 Protocols",
+     .description =
+         "Protocol numbers of IPv4 packets (TCP, UDP, ICMP, GRE, ...), with packet counts",
+     .tables = {"ValueDistribution"},
+     .sql = NETCAP_DISTRIBUTION_SQL("ipv4.protocol"),
+     .output = e::kNetcapIPProtocol,
+     .value_property = e::kIPProtocolProperty,
+     .counts = {kPackets},
+     .extra = {e::kDistributionNumberProperty}},
+    {.name = "ToIPV6TrafficClasses",
+     .display = "To IPv6 Traffic Classes",
+     .description = "Traffic classes of IPv6 packets (DSCP and ECN), with packet counts",
+     .tables = {"ValueDistribution"},
+     .sql = NETCAP_DISTRIBUTION_SQL("ipv6.traffic_class"),
+     .output = e::kNetcapIPv6TrafficClass,
+     .value_property = e::kIPv6TrafficClassProperty,
+     .counts = {kPackets},
+     .extra = {e::kDistributionNumberProperty}},
+    {.name = "ToTCPFlagCombinations",
+     .display = "To TCP Flag Combinations",
+     .description =
+         "Combinations of TCP header flags (SYN, SYN ACK, FIN ACK, ...), with segment counts",
+     .tables = {"ValueDistribution"},
+     .sql = NETCAP_DISTRIBUTION_SQL("tcp.flags"),
+     .output = e::kNetcapTCPFlag,
+     .value_property = e::kTCPFlagProperty,
+     .counts = {kSegments},
+     .extra = {e::kDistributionNumberProperty}},
+    {.name = "ToICMPV4ControlMessages",
+     .display = "To ICMPv4 Control Messages",
+     .description = "ICMPv4 types and codes, with message counts",
+     .tables = {"ValueDistribution"},
+     .sql = NETCAP_DISTRIBUTION_SQL("icmpv4.type_code"),
+     .output = e::kNetcapICMPv4ControlMessageType,
+     .value_property = e::kICMPv4ControlMessageTypeProperty,
+     .counts = {kMessages},
+     .extra = {e::kDistributionNumberProperty}},
+    {.name = "ToICMPV6ControlMessages",
+     .display = "To ICMPv6 Control Messages",
+     .description = "ICMPv6 types and codes, with message counts",
+     .tables = {"ValueDistribution"},
+     .sql = NETCAP_DISTRIBUTION_SQL("icmpv6.type_code"),
+     .output = e::kNetcapICMPv6ControlMessageType,
+     .value_property = e::kICMPv6ControlMessageTypeProperty,
+     .counts = {kMessages},
+     .extra = {e::kDistributionNumberProperty}},
+    {.name = "ToIGMPTypes",
+     .display = "To IGMP Types",
+     .description = "IGMP message types, with message counts",
+     .tables = {"ValueDistribution"},
+     .sql = NETCAP_DISTRIBUTION_SQL("igmp.type"),
+     .output = e::kNetcapIGMPType,
+     .value_property = e::kIGMPTypeProperty,
+     .counts = {kMessages},
+     .extra = {e::kDistributionNumberProperty}},
+    {.name = "ToIGMPGroupRecordTypes",
+     .display = "To IGMP Group Record Types",
+     .description = "IGMPv3 group record types, with record counts",
+     .tables = {"ValueDistribution"},
+     .sql = NETCAP_DISTRIBUTION_SQL("igmp.group_record_type"),
+     .output = e::kNetcapIGMPGroupRecordType,
+     .value_property = e::kIGMPGroupRecordTypeProperty,
+     .counts = {kRecords},
+     .extra = {e::kDistributionNumberProperty}},
+    {.name = "ToLinkTypes",
+     .display = "To Link Types",
+     .description = "Hardware (link) types in ARP messages, with message counts",
+     .tables = {"ValueDistribution"},
+     .sql = NETCAP_DISTRIBUTION_SQL("arp.hardware_type"),
+     .output = e::kNetcapLinkType,
+     .value_property = e::kLinkTypeProperty,
+     .counts = {kMessages},
+     .extra = {e::kDistributionNumberProperty}},
 };
 
-// Go netcap's transform names, so that their graphs and machines keep working.
-constexpr DistributionSpec kDistributions[] = {
-    {"netcap.ToEthernetTypes", "To Ethernet Types [NETCAP]",
-     "EtherTypes of Ethernet frames, with frame counts", "ethernet.type",
-     entities::kNetcapEthernetType, entities::kEthernetTypeProperty, "frame", "frames"},
-    {"netcap.ToIPV4Protocols", "To IPv4 Protocols [NETCAP]",
-     "Protocol numbers of IPv4 packets (TCP, UDP, ICMP, GRE, ...), with packet counts",
-     "ipv4.protocol", entities::kNetcapIPProtocol, entities::kIPProtocolProperty, "packet",
-     "packets"},
-    {"netcap.ToIPV6TrafficClasses", "To IPv6 Traffic Classes [NETCAP]",
-     "Traffic classes of IPv6 packets (DSCP and ECN), with packet counts", "ipv6.traffic_class",
-     entities::kNetcapIPv6TrafficClass, entities::kIPv6TrafficClassProperty, "packet", "packets"},
-    {"netcap.ToTCPFlagCombinations", "To TCP Flag Combinations [NETCAP]",
-     "Combinations of TCP header flags (SYN, SYN ACK, FIN ACK, ...), with segment counts",
-     "tcp.flags", entities::kNetcapTCPFlag, entities::kTCPFlagProperty, "segment", "segments"},
-    {"netcap.ToICMPV4ControlMessages", "To ICMPv4 Control Messages [NETCAP]",
-     "ICMPv4 types and codes, with message counts", "icmpv4.type_code",
-     entities::kNetcapICMPv4ControlMessageType, entities::kICMPv4ControlMessageTypeProperty,
-     "message", "messages"},
-    {"netcap.ToICMPV6ControlMessages", "To ICMPv6 Control Messages [NETCAP]",
-     "ICMPv6 types and codes, with message counts", "icmpv6.type_code",
-     entities::kNetcapICMPv6ControlMessageType, entities::kICMPv6ControlMessageTypeProperty,
-     "message", "messages"},
-    {"netcap.ToIGMPTypes", "To IGMP Types [NETCAP]", "IGMP message types, with message counts",
-     "igmp.type", entities::kNetcapIGMPType, entities::kIGMPTypeProperty, "message", "messages"},
-    {"netcap.ToIGMPGroupRecordTypes", "To IGMP Group Record Types [NETCAP]",
-     "IGMPv3 group record types, with record counts", "igmp.group_record_type",
-     entities::kNetcapIGMPGroupRecordType, entities::kIGMPGroupRecordTypeProperty, "record",
-     "records"},
-    {"netcap.ToLinkTypes", "To Link Types [NETCAP]",
-     "Hardware (link) types in ARP messages, with message counts", "arp.hardware_type",
-     entities::kNetcapLinkType, entities::kLinkTypeProperty, "message", "messages"},
-};
-
-// TransformRun is a plain function pointer: one instantiation per table row.
-template <size_t I>
-Status run_distribution(const TransformContext& context, const TransformRequest&,
-                        TransformResponse& response) {
-  const DistributionSpec& d = kDistributions[I];
-  return value_distribution(context, response, d.kind, d.type, d.property, d.unit, d.units);
-}
-
-template <size_t... I>
-Status register_all(TransformRegistry& registry, std::index_sequence<I...>) {
-  Status status = Status::ok();
-  ((status = status ? registry.add({kDistributions[I].id,
-                                    kDistributions[I].display,
-                                    kDistributions[I].description,
-                                    std::string(entities::kNetcapCase),
-                                    {std::string(kDistributions[I].type)},
-                                    {},
-                                    run_distribution<I>})
-                    : status),
-   ...);
-  return status;
-}
+#undef NETCAP_DISTRIBUTION_SQL
 
 }  // namespace
 
 Status register_distribution_transforms(TransformRegistry& registry) {
-  return register_all(registry, std::make_index_sequence<std::size(kDistributions)>());
+  return register_query_transforms<kDistributionTransforms>(registry);
 }
 
 }  // namespace netcap::catalog
