@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -26,6 +28,8 @@
 #include "forensics/app/default_app_layer.h"
 #include "forensics/files/file_store.h"
 #include "forensics/profiles/profile_sink.h"
+#include "transforms/catalog/precomputed_answers.h"
+#include "transforms/registry.h"
 
 namespace netcap {
 
@@ -108,6 +112,10 @@ const CommandSpec& capture_spec() {
          "Missing bytes allowed inside an extracted file, in MiB (stored and hashed as zeros); a "
          "larger hole ends the file there.",
          "16"},
+        {"no-precompute", 0, "",
+         "Do not precompute the transforms' case-wide answers (the transforms then aggregate the "
+         "records on every request).",
+         ""},
         {"no-profiles", 0, "",
          "Do not build the Software, Service, DeviceProfile and HostProfile summaries.", ""},
         {"geoip", 0, "FILES",
@@ -465,7 +473,30 @@ int run_capture(int argc, char** argv) {
   sink_options.layer_records_in_index = index_layers;
   sink_options.limits = &limits;
   std::vector<std::unique_ptr<RecordSink>> sinks;
-  auto opened_index = open_index_sink(sink_options);
+  // The transforms' case-wide answers (every host, every DNS name, value distributions) are
+  // computed once, when the capture ends, instead of on every request. Computing them only
+  // reads the index, so it runs on a thread of its own while the index writer builds the
+  // secondary indexes; the answers are written after the index is closed.
+  const bool precompute = !parsed.has("no-precompute");
+  Expected<TransformRegistry> transforms = build_transform_registry();
+  if (!transforms) return fail(transforms.status().message());
+  std::thread precompute_thread;
+  std::optional<Expected<catalog::ComputedAnswers>> computed;
+  std::chrono::steady_clock::time_point precompute_start;
+  SinkOptions index_options = sink_options;
+  if (precompute) {
+    index_options.on_rows_committed = [&] {
+      precompute_start = std::chrono::steady_clock::now();
+      precompute_thread = std::thread([&] {
+        pthread_setname_np(pthread_self(), "precompute");
+        computed.emplace(catalog::compute_answers(case_dir, *transforms));
+      });
+    };
+    index_options.before_checkpoint = [&] {
+      if (precompute_thread.joinable()) precompute_thread.join();
+    };
+  }
+  auto opened_index = open_index_sink(index_options);
   if (!opened_index) return fail(opened_index.status().message());
   // The index also takes records made on other threads (the profile summaries).
   auto index = std::make_unique<MailboxSink>(std::move(opened_index.value()));
@@ -566,6 +597,34 @@ int run_capture(int argc, char** argv) {
   }
   if (!close_status.is_ok()) return fail(close_status.message());
 
+  if (precompute_thread.joinable()) precompute_thread.join();  // the index failed to close
+  std::string precompute_line;
+  if (computed) {
+    // Not fatal: without precomputed answers the transforms query the records themselves.
+    Expected<catalog::PrecomputeReport> written =
+        *computed ? catalog::write_answers(case_dir, **computed)
+                  : Expected<catalog::PrecomputeReport>(computed->status());
+    if (!written) {
+      std::cerr << "netcap capture: warning: transform answers not precomputed: "
+                << written.status().message() << "\n";
+    } else {
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - precompute_start)
+              .count();
+      char line[160];
+      std::snprintf(line, sizeof line,
+                    "transform answers: %zu precomputed (%" PRIu64
+                    " rows), %.2f s from the last row\n",
+                    written->answers, written->rows, seconds);
+      precompute_line = line;
+      if (std::getenv("NETCAP_PRECOMPUTE_TIMES") != nullptr) {
+        for (const auto& [table, ms] : written->milliseconds) {
+          std::fprintf(stderr, "%8.1f ms  %s\n", ms, table.c_str());
+        }
+      }
+    }
+  }
+
   // Damaged inputs are not fatal, but the analyst must see them even with --quiet.
   for (const SourceIssue& issue : summary.source_issues) {
     std::cerr << "netcap capture: warning: " << (issue.file.empty() ? "input" : issue.file)
@@ -576,6 +635,7 @@ int run_capture(int argc, char** argv) {
     std::cout << summary_json(summary, *source, case_dir, live) << "\n";
   } else if (!quiet) {
     print_summary(std::cout, summary, *source, case_dir, live);
+    std::cout << precompute_line;
   }
   return cli::kExitOk;
 }

@@ -17,6 +17,9 @@
 namespace netcap {
 
 class CaseIndexPool;  // transforms/case_index_pool.h
+namespace catalog {
+struct QueryTransform;  // transforms/catalog/query_transform.h
+}
 
 // What a transform may use while it runs. `index` is open read-only on `case_dir`; both outlive
 // the run. `limit` is the effective entity limit (the caller truncates with truncate_to_limit;
@@ -61,8 +64,17 @@ class TransformRegistry {
   std::vector<const TransformSpec*> list() const;
   size_t size() const { return transforms_.size(); }
 
+  // The table-driven transforms (catalog/query_transform.h) whose answers are precomputed into
+  // the case index when a capture ends (catalog/precomputed_answers.h). `spec` has static
+  // storage; registered once even when it yields two transforms (IPv4 and IPv6 inputs).
+  void add_precomputable(const catalog::QueryTransform* spec) { precomputable_.push_back(spec); }
+  const std::vector<const catalog::QueryTransform*>& precomputable() const {
+    return precomputable_;
+  }
+
  private:
   std::map<std::string, TransformSpec, std::less<>> transforms_;
+  std::vector<const catalog::QueryTransform*> precomputable_;
 };
 
 // A register_* function adds one family of transforms.

@@ -71,6 +71,7 @@ class PcapReader final : public CaptureFileReader {
     out.wire_len = orig_len;
     out.linktype = linktype_;
     out.interface = 0;
+    out.file_offset = record_offset;
     reader_.consume(record_bytes);
     ++packets_;
     return true;

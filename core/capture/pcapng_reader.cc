@@ -322,6 +322,7 @@ class PcapNgReader final : public CaptureFileReader {
     out.wire_len = origlen;
     out.linktype = iface->linktype;
     out.interface = iface->file_id;
+    out.file_offset = offset;
     return 1;
   }
 
@@ -342,6 +343,7 @@ class PcapNgReader final : public CaptureFileReader {
     out.wire_len = origlen;
     out.linktype = iface->linktype;
     out.interface = iface->file_id;
+    out.file_offset = offset;
     return 1;
   }
 

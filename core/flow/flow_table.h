@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <list>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -123,6 +124,12 @@ class FlowTable {
     std::string community_id;
     std::unique_ptr<FlowConsumer> consumer;
     std::unique_ptr<TcpConnectionReassembler> reassembler;
+    // Where the flow's packets are in the capture files (proto PacketMap.Offsets encoding).
+    std::string packet_map;
+    uint64_t map_packets = 0;
+    uint64_t map_last_offset = 0;
+    uint32_t map_file = std::numeric_limits<uint32_t>::max();
+    std::string map_incomplete;  // why the map stops early; "" while complete
     Timeout timeout = Timeout::kOther;
     std::list<Flow*>::iterator lru_pos;
   };
@@ -130,6 +137,9 @@ class FlowTable {
   Flow* create_flow(const FlowKey& key, bool from_lo, const TransportInfo& t,
                     const PacketContext& ctx);
   void add_history(Flow& f, int dir, char letter);
+  // Appends the packet's file position to f's packet map (bounded; see Limits).
+  void note_packet_location(Flow& f, const TransportInfo& t, const RawPacket& packet);
+  void cut_packet_map(Flow& f, std::string reason);
   void touch(Flow& f, Timeout timeout);
   void finish(Flow& f, StreamEndReason reason, int64_t now_ns);
   void erase(Flow* f);
@@ -140,6 +150,7 @@ class FlowTable {
                          uint64_t frame);
 
   const Limits& limits_;
+  size_t packet_map_bytes_ = 0;  // all open flows' packet maps
   RecordEmitter& emitter_;
   FlowConsumerFactory* consumers_;
   ReassemblyBudget budget_;

@@ -30,6 +30,9 @@ struct RawPacket {
   uint32_t linktype = 0;    // LINKTYPE_* of the interface that captured it
   uint32_t interface = 0;   // pcapng interface index; 0 for pcap files and live capture
   uint32_t source_index = 0;  // which input file (index into the source's file list)
+  // Byte offset of the packet's record (pcap) or block (pcapng) in its file; 0 when unknown
+  // (live capture). For a .gz file, the offset in the decompressed stream.
+  uint64_t file_offset = 0;
   std::vector<uint8_t> data;
 
   std::span<const uint8_t> bytes() const { return {data.data(), data.size()}; }

@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
 #include <unordered_map>
@@ -33,6 +34,8 @@ class IndexSink final : public RecordSink {
   IndexSink(sqlite3* db, const SinkOptions& options)
       : db_(db),
         layer_records_(options.layer_records_in_index),
+        on_rows_committed_(options.on_rows_committed),
+        before_checkpoint_(options.before_checkpoint),
         rows_per_transaction_(options.limits != nullptr &&
                                       options.limits->sqlite_rows_per_transaction > 0
                                   ? options.limits->sqlite_rows_per_transaction
@@ -108,6 +111,7 @@ class IndexSink final : public RecordSink {
   Status close() override {
     if (db_ == nullptr) return Status::ok();
     Status result = commit();
+    if (result && on_rows_committed_) on_rows_committed_();
     // Indexes are built once at the end: bulk inserts into unindexed tables are much faster
     // than maintaining every B-tree per row.
     if (result) result = create_indexes();
@@ -115,6 +119,7 @@ class IndexSink final : public RecordSink {
     tables_.clear();
     if (result) result = exec(db_, "PRAGMA optimize");
     // Durable from here on: fold the WAL into the database file with one synced checkpoint.
+    if (before_checkpoint_) before_checkpoint_();
     if (result) result = exec(db_, "PRAGMA synchronous=FULL");
     if (result) result = exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
     if (sqlite3_close(db_) != SQLITE_OK && result) {
@@ -319,6 +324,8 @@ class IndexSink final : public RecordSink {
 
   sqlite3* db_;
   bool layer_records_;
+  std::function<void()> on_rows_committed_;
+  std::function<void()> before_checkpoint_;
   size_t rows_per_transaction_;
   bool in_transaction_ = false;
   std::vector<std::string> scratch_;  // insert(): text kept alive until the step

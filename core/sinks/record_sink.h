@@ -12,6 +12,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,13 @@ struct SinkOptions {
   std::string input_source;             // for Header.InputSource and the index meta table
   bool layer_records_in_index = false;  // LAYER records go into index.db only when true
   const Limits* limits = nullptr;       // nullptr: defaults; must outlive the sink otherwise
+  // Index sink only, both called from close() on the closing thread. `on_rows_committed` runs
+  // once every row is committed, before the secondary indexes are built: readers opened from
+  // here on see the complete data, so work that only scans (precomputed transform answers) can
+  // overlap the index build. `before_checkpoint` runs before the final WAL checkpoint, which
+  // needs those readers gone: it must wait for them.
+  std::function<void()> on_rows_committed;
+  std::function<void()> before_checkpoint;
 };
 
 class RecordSink {

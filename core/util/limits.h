@@ -25,6 +25,11 @@ struct Limits {
 
   // --- flows (per shard) ---
   size_t max_flows_per_shard = 500'000;
+  // Bytes of packet offsets kept per flow for its PacketMap record (about 2-3 bytes a packet);
+  // a longer flow's map is cut here and marked incomplete.
+  size_t max_packet_map_bytes = 256 * 1024;
+  // All open flows' packet maps of one shard together; past it, growing maps are cut too.
+  size_t max_packet_map_bytes_per_shard = 64 * 1024 * 1024;
   int64_t tcp_idle_timeout_ns = 300'000'000'000;   // 5 min without packets
   int64_t udp_idle_timeout_ns = 60'000'000'000;    // 1 min
   int64_t other_idle_timeout_ns = 60'000'000'000;  // ICMP, SCTP, ...

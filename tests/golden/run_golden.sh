@@ -38,12 +38,14 @@ produce() {  # produce SAMPLE WORKERS OUTDIR
   "$netcap" query "$out/case" --sql "$conn_sql" --format csv > "$out/connections.csv"
   "$netcap" query "$out/case" --sql "$anomaly_sql" --format csv > "$out/anomalies.csv"
   : > "$out/app.txt"
-  # Every other table with rows; the row id (insertion order, which depends on thread timing)
-  # is left out and rows are sorted by all other columns. CSV lines end in CRLF.
+  # Every other record table with rows; the row id (insertion order, which depends on thread
+  # timing) is left out and rows are sorted by all other columns. CSV lines end in CRLF. The
+  # precomputed transform answers (answer_*) are derived from these tables and checked against
+  # them by transform_tests.
   local tables table header columns rows
   tables="$("$netcap" query "$out/case" --format csv --sql "SELECT name FROM sqlite_master
     WHERE type = 'table' AND name NOT IN ('meta', 'Connection', 'Anomaly')
-      AND name NOT LIKE 'sqlite%' ORDER BY name" | tail -n +2 | tr -d '\r')"
+      AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'answer\_%' ESCAPE '\\' ORDER BY name" | tail -n +2 | tr -d '\r')"
   for table in $tables; do
     rows="$("$netcap" query "$out/case" --format csv --sql "SELECT count(*) FROM \"$table\"" \
       | tail -n 1 | tr -d '\r')"

@@ -168,7 +168,11 @@ constexpr QueryTransform kDnsTransforms[] = {
             " AND DNS.QueryName <> '' GROUP BY DNS.QueryName ORDER BY 2 DESC, 1 ASC",
      .output = e::kDNSName,
      .value_property = e::kFqdnProperty,
-     .counts = {kAnswers}},
+     .counts = {kAnswers},
+     .by_input_sql = "SELECT json_extract(a.value, '$.IP') AS InputKey, DNS.QueryName, COUNT(*)"
+                     " FROM DNS, json_each(DNS.Answers) AS a WHERE DNS.IsResponse = 1"
+                     " AND InputKey IS NOT NULL AND DNS.QueryName <> ''"
+                     " GROUP BY 1, 2 ORDER BY 1 ASC, 3 DESC, 2 ASC"},
     {.name = "ToDNSNamesForResponseCode",
      .display = "To DNS Names For Response Code",
      .description = "Names whose responses carried this response code (e.g. NXDOMAIN)",
@@ -180,7 +184,10 @@ constexpr QueryTransform kDnsTransforms[] = {
             " AND QueryName <> '' GROUP BY QueryName ORDER BY 2 DESC, 1 ASC",
      .output = e::kDNSName,
      .value_property = e::kFqdnProperty,
-     .counts = {kResponses}},
+     .counts = {kResponses},
+     .by_input_sql = "SELECT ResponseCodeName AS InputKey, QueryName, COUNT(*) FROM DNS"
+                     " WHERE IsResponse = 1 AND QueryName <> ''"
+                     " GROUP BY 1, 2 ORDER BY 1 ASC, 3 DESC, 2 ASC"},
     {.name = "ToDNSNamesForQueryType",
      .display = "To DNS Names For Query Type",
      .description = "Names queried with this question type, with queries",
@@ -192,7 +199,10 @@ constexpr QueryTransform kDnsTransforms[] = {
             " AND QueryName <> '' GROUP BY QueryName ORDER BY 2 DESC, 1 ASC",
      .output = e::kDNSName,
      .value_property = e::kFqdnProperty,
-     .counts = {kQueries}},
+     .counts = {kQueries},
+     .by_input_sql = "SELECT QueryType AS InputKey, QueryName, COUNT(*) FROM DNS"
+                     " WHERE IsResponse = 0 AND QueryName <> ''"
+                     " GROUP BY 1, 2 ORDER BY 1 ASC, 3 DESC, 2 ASC"},
 };
 
 }  // namespace

@@ -104,7 +104,9 @@ constexpr QueryTransform kProfileTransforms[] = {
      .sql =
          "SELECT j.value FROM Service, json_each(Service.Clients) AS j WHERE " NETCAP_SERVICE_VALUE
          " = ?1 ORDER BY 1 ASC",
-     .output = kIPOutput},
+     .output = kIPOutput,
+     .by_input_sql = "SELECT " NETCAP_SERVICE_VALUE " AS InputKey, j.value FROM Service,"
+                     " json_each(Service.Clients) AS j ORDER BY 1 ASC, 2 ASC"},
     {.name = "ToDevices",
      .display = "To Devices",
      .description = "MAC addresses seen in the case with their IEEE vendor and DHCP host name",
@@ -173,7 +175,11 @@ constexpr QueryTransform kProfileTransforms[] = {
             " (SELECT 1 FROM json_each(HostProfile.RegisteredDomains) WHERE value = lower(?1))"
             " ORDER BY 2 DESC, 1 ASC",
      .output = kIPOutput,
-     .counts = {{"byte", "bytes"}}},
+     .counts = {{"byte", "bytes"}},
+     .by_input_sql = "SELECT d.value AS InputKey, IP, BytesSent + BytesReceived FROM HostProfile,"
+                     " json_each(HostProfile.RegisteredDomains) AS d GROUP BY 1, 2"
+                     " ORDER BY 1 ASC, 3 DESC, 2 ASC",
+     .input_key = "lower(?1)"},
 };
 
 #undef NETCAP_SOFTWARE_VALUE

@@ -1,7 +1,10 @@
 #include "transforms/catalog/query_transform.h"
 
+#include <algorithm>
+
 #include "entities/entity_catalog.h"
 #include "transforms/catalog/catalog_util.h"
+#include "transforms/catalog/precomputed_answers.h"
 
 namespace netcap::catalog {
 
@@ -45,23 +48,30 @@ Status run_query_transform(const QueryTransform& spec, const TransformContext& c
   for (std::string_view table : spec.tables) {
     if (!table.empty() && !context.index.has_table(table)) return Status::ok();  // never seen
   }
-  std::string sql(spec.sql);
-  if (!spec.sources[0].table.empty()) {
-    std::string branches;
-    for (const UnionSource& source : spec.sources) {
-      if (source.table.empty() || !context.index.has_table(source.table)) continue;
-      if (!branches.empty()) branches += " UNION ALL ";
-      branches += source.sql;
+  const size_t max_rows =
+      context.limit > 0 ? std::min(static_cast<size_t>(context.limit), kMaxQueryRows)
+                        : kMaxQueryRows;
+  Expected<std::optional<PrecomputedRows>> precomputed =
+      read_precomputed(context.index, spec, input, max_rows);
+  if (!precomputed) return Status(precomputed.status()).with_context("reading a precomputed answer");
+  Expected<ResultSet> rows = ResultSet{};
+  if (*precomputed) {
+    rows = std::move((*precomputed)->rows);
+    const uint64_t total = (*precomputed)->total;
+    if (total > rows->rows.size()) {
+      // The limit is applied here (the answer is read in order up to it), so say what
+      // truncate_to_limit would have said.
+      const std::string shown = std::to_string(rows->rows.size());
+      response.add_message(maltego::kInform, "Returned " + shown + " of " + std::to_string(total) +
+                                                 " results (limit " + shown + ").");
     }
-    if (branches.empty()) return Status::ok();
-    static constexpr std::string_view kPlaceholder = "{sources}";
-    const size_t at = sql.find(kPlaceholder);
-    if (at == std::string::npos) return Status::error("transform without {sources}");
-    sql.replace(at, kPlaceholder.size(), branches);
+  } else {
+    Expected<std::optional<std::string>> sql = resolve_sources(context.index.db(), spec, spec.sql);
+    if (!sql) return sql.status();
+    if (!*sql) return Status::ok();  // none of the union's tables exists
+    rows = spec.input == QueryInput::kCase ? query(context, **sql, {}, response)
+                                           : query(context, **sql, {input}, response);
   }
-  Expected<ResultSet> rows = spec.input == QueryInput::kCase
-                                 ? query(context, sql, {}, response)
-                                 : query(context, sql, {input}, response);
   if (!rows) return rows.status();
   const size_t first_extra = 1 + count_columns(spec);
   for (const auto& row : rows->rows) {
@@ -108,6 +118,7 @@ Status add_query_transform(TransformRegistry& registry, const QueryTransform& sp
       inputs.emplace_back(spec.input_entity, false);
       break;
   }
+  if (is_precomputable(spec)) registry.add_precomputable(&spec);
   for (const auto& [input, v6] : inputs) {
     TransformSpec transform;
     transform.id = "netcap." + std::string(spec.name) + (v6 ? "IPv6" : "");

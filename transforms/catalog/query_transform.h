@@ -59,6 +59,13 @@ struct QueryTransform {
   std::string_view value_property;          // ignored for kIPOutput
   std::array<CountLabel, 3> counts{};       // empty `one` ends the list
   std::array<std::string_view, 8> extra{};  // empty name ends the list
+  // Precomputed answers (precomputed_answers.h). A case transform's `sql` is always
+  // precomputed when a capture ends. An input transform is precomputed when `by_input_sql` is
+  // set: `sql` for every input at once, as column 0 named InputKey followed by `sql`'s columns,
+  // ordered by InputKey and then as `sql` orders; `input_key` is what InputKey must equal
+  // (as `sql` compares the input: "?1", "lower(?1)").
+  std::string_view by_input_sql;
+  std::string_view input_key = "?1";
 };
 
 // Runs `spec` for one request (shared by every instantiation).

@@ -3,11 +3,18 @@
 // cannot open a window on the analyst's desktop.
 //
 // The capture files are the ones `netcap capture` read (the index's meta key "input_files", a
-// JSON array of absolute paths). Packets are selected with a BPF filter compiled by libpcap (and,
-// for a flow, the flow's time range) and written to CASE/slices/<kind>-<key>.pcap, replacing
-// an earlier slice of the same name: written to a temporary file first, then renamed.
+// JSON array of absolute paths). A slice holds the packets of the selected connections. They
+// are read where the connections' PacketMap records say they are (one seek per run of packets,
+// so the cost follows the slice's size, not the capture's). Without complete maps (a case from
+// an older netcap, a flow whose map was cut) every capture file is read through a BPF filter
+// compiled by libpcap (and, for a flow, its time range) instead. Each packet read by map is
+// checked against the same filter: a capture file changed since the capture is caught and read
+// the slow way. The slice is CASE/slices/<kind>-<key>.pcap, replacing an earlier slice of the
+// same name: written to a temporary file first, then renamed.
 #include <pcap/pcap.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -41,6 +48,9 @@ struct SliceRequest {
   std::string key;                    // second part (made file-name safe)
   std::string filter;                 // BPF
   int64_t first_ns = 0, last_ns = 0;  // time range (both 0: all)
+  // The connections whose packets the slice holds: a condition on Connection AS c with ?1.
+  std::string connections_where;
+  SqlValue param;
 };
 
 struct SliceResult {
@@ -48,6 +58,7 @@ struct SliceResult {
   uint64_t packets = 0;
   uint64_t bytes = 0;
   bool truncated = false;
+  bool by_packet_map = false;  // read where PacketMap records say, else every file scanned
 };
 
 std::string safe_file_part(std::string_view text) {
@@ -86,7 +97,137 @@ Expected<bool> case_has(const TransformContext& context, const char* sql, SqlVal
   return !rows->rows.empty();
 }
 
-// Reads every input file through `request.filter` into one pcap file.
+// Per capture file, the sorted offsets of the packets of the connections `request` selects;
+// nullopt when one of them has no complete PacketMap (the caller reads every file instead).
+Expected<std::optional<std::vector<std::vector<uint64_t>>>> mapped_offsets(
+    const TransformContext& context, const SliceRequest& request, size_t file_count,
+    TransformResponse& response) {
+  using Offsets = std::vector<std::vector<uint64_t>>;
+  if (request.connections_where.empty() || !context.index.has_table("PacketMap")) {
+    return std::optional<Offsets>();
+  }
+  Expected<ResultSet> rows =
+      query(context,
+            "SELECT m.Offsets, m.Incomplete, m.Packets FROM Connection AS c LEFT JOIN PacketMap AS m"
+            " ON m.UID = c.UID WHERE " + request.connections_where,
+            {request.param}, response);
+  if (!rows) return rows.status();
+  Offsets offsets(file_count);
+  for (const auto& row : rows->rows) {
+    const auto* blob = std::get_if<SqlBlob>(&row[0]);
+    if (blob == nullptr || !text_of(row[1]).empty()) return std::optional<Offsets>();
+    // Decoded with bounds checks: a malformed map is treated as no map.
+    const std::string& bytes = blob->bytes;
+    size_t at = 0;
+    const auto next = [&](uint64_t* value) {
+      *value = 0;
+      for (int shift = 0; shift < 64 && at < bytes.size(); shift += 7) {
+        const auto byte = static_cast<uint8_t>(bytes[at++]);
+        *value |= uint64_t{byte & 0x7fu} << shift;
+        if ((byte & 0x80) == 0) return true;
+      }
+      return false;
+    };
+    uint64_t file = file_count, offset = 0;
+    int64_t packets = 0;
+    while (at < bytes.size()) {
+      uint64_t entry = 0;
+      if (!next(&entry)) return std::optional<Offsets>();
+      if ((entry & 1) != 0) {
+        file = entry >> 1;
+        if (!next(&offset)) return std::optional<Offsets>();
+      } else {
+        offset += entry >> 1;
+      }
+      if (file >= file_count) return std::optional<Offsets>();
+      offsets[file].push_back(offset);
+      ++packets;
+    }
+    if (packets != int_of(row[2])) return std::optional<Offsets>();
+  }
+  for (auto& list : offsets) {
+    std::sort(list.begin(), list.end());
+    list.erase(std::unique(list.begin(), list.end()), list.end());
+  }
+  return std::optional<Offsets>(std::move(offsets));
+}
+
+struct FileClose {
+  void operator()(FILE* f) const { std::fclose(f); }
+};
+
+// Writes the packets at `offsets` (per file) to `temp_path`. False (nothing usable written)
+// when a packet is not where the map says or does not match `request.filter`: the file changed
+// since the capture.
+Expected<bool> write_mapped(const std::vector<std::string>& files,
+                            const std::vector<std::vector<uint64_t>>& offsets,
+                            const SliceRequest& request, const fs::path& temp_path,
+                            SliceResult& result) {
+  std::unique_ptr<pcap_dumper_t, DumperClose> dumper;
+  std::unique_ptr<pcap_t, PcapClose> dead;
+  int link_type = -1;
+  for (size_t i = 0; i < files.size() && !result.truncated; ++i) {
+    if (offsets[i].empty()) continue;
+    std::unique_ptr<FILE, FileClose> file(std::fopen(files[i].c_str(), "rb"));
+    if (!file) return false;
+    // Runs of adjacent packets are read from the buffer without a seek.
+    std::setvbuf(file.get(), nullptr, _IOFBF, 256 * 1024);
+    char error[PCAP_ERRBUF_SIZE] = {};
+    std::unique_ptr<pcap_t, PcapClose> in(
+        pcap_fopen_offline_with_tstamp_precision(file.get(), PCAP_TSTAMP_PRECISION_NANO, error));
+    if (!in) return false;
+    FILE* stream = file.release();  // pcap_close closes it now
+    if (link_type >= 0 && pcap_datalink(in.get()) != link_type) {
+      return Status::error("capture " + files[i] + " has another link type than the first one; " +
+                           "a pcap slice holds one link type");
+    }
+    bpf_program program{};
+    if (pcap_compile(in.get(), &program, request.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+      return Status::error("BPF filter '" + request.filter + "': " + pcap_geterr(in.get()));
+    }
+    struct FreeCode {
+      bpf_program* program;
+      ~FreeCode() { pcap_freecode(program); }
+    } free_code{&program};
+    if (!dumper) {
+      link_type = pcap_datalink(in.get());
+      // A dead handle of the same link type, snap length and precision writes the slice.
+      dead.reset(pcap_open_dead_with_tstamp_precision(link_type, pcap_snapshot(in.get()),
+                                                      PCAP_TSTAMP_PRECISION_NANO));
+      if (!dead) return Status::error("out of memory");
+      dumper.reset(pcap_dump_open(dead.get(), temp_path.c_str()));
+      if (!dumper) {
+        return Status::error("cannot write " + temp_path.string() + ": " + pcap_geterr(dead.get()));
+      }
+    }
+    for (uint64_t offset : offsets[i]) {
+      if (static_cast<uint64_t>(ftello(stream)) != offset &&
+          fseeko(stream, static_cast<off_t>(offset), SEEK_SET) != 0) {
+        return false;
+      }
+      pcap_pkthdr* header = nullptr;
+      const u_char* data = nullptr;
+      if (pcap_next_ex(in.get(), &header, &data) != 1 ||
+          pcap_offline_filter(&program, header, data) == 0) {
+        return false;
+      }
+      if (result.bytes + header->caplen > kMaxSliceBytes) {
+        result.truncated = true;
+        break;
+      }
+      pcap_dump(reinterpret_cast<u_char*>(dumper.get()), header, data);
+      ++result.packets;
+      result.bytes += header->caplen;
+    }
+  }
+  if (!dumper) return false;
+  if (pcap_dump_flush(dumper.get()) != 0) {
+    return Status::error("writing " + temp_path.string() + " failed");
+  }
+  return true;
+}
+
+// Writes the slice `request` selects into one pcap file.
 Expected<SliceResult> write_slice(const TransformContext& context, const SliceRequest& request,
                                   TransformResponse& response) {
   Expected<std::vector<std::string>> files = input_files(context, response);
@@ -99,6 +240,22 @@ Expected<SliceResult> write_slice(const TransformContext& context, const SliceRe
   const fs::path final_path = dir / (request.kind + "-" + safe_file_part(request.key) + ".pcap");
   const fs::path temp_path = fs::path(final_path.string() + ".part");
   result.path = final_path.string();
+
+  Expected<std::optional<std::vector<std::vector<uint64_t>>>> offsets =
+      mapped_offsets(context, request, files->size(), response);
+  if (!offsets) return offsets.status();
+  if (*offsets) {
+    Expected<bool> written = write_mapped(*files, **offsets, request, temp_path, result);
+    if (!written) return written.status();
+    if (*written) {
+      result.by_packet_map = true;
+      fs::rename(temp_path, final_path, ec);
+      if (ec) return Status::error("cannot rename " + temp_path.string() + ": " + ec.message());
+      return result;
+    }
+    result = SliceResult{};  // read the slow way below
+    result.path = final_path.string();
+  }
 
   std::unique_ptr<pcap_dumper_t, DumperClose> dumper;
   int link_type = -1;
@@ -164,6 +321,8 @@ Status answer(const TransformContext& context, const SliceRequest& request,
   entity.add_property("bytes", std::to_string(slice->bytes), "Bytes");
   entity.add_property("truncated", slice->truncated ? "true" : "false",
                       "Truncated at the size limit");
+  entity.add_property("read", slice->by_packet_map ? "packet map" : "whole capture",
+                      "How the packets were found");
   entity.set_link_label(plural(static_cast<int64_t>(slice->packets), "pkt", "pkts") +
                         (slice->truncated ? " (truncated)" : ""));
   return Status::ok();
@@ -190,7 +349,7 @@ Status slice_for_connection(const TransformContext& context, const TransformRequ
   const auto& row = rows->rows.front();
   const std::string proto = text_of(row[0]);
   const std::string a = text_of(row[1]), b = text_of(row[3]);
-  SliceRequest slice{"flow", uid, "", int_of(row[5]), int_of(row[6])};
+  SliceRequest slice{"flow", uid, "", int_of(row[5]), int_of(row[6]), "c.UID = ?1", uid};
   if (proto == "tcp" || proto == "udp" || proto == "sctp") {
     const std::string pa = text_of(row[2]), pb = text_of(row[4]);
     slice.filter = proto + " and ((src host " + a + " and src port " + pa + " and dst host " + b +
@@ -222,7 +381,9 @@ Status slice_for_host(const TransformContext& context, const TransformRequest& r
     response.add_message(maltego::kInform, "no connection of " + *ip + " in the case");
     return Status::ok();
   }
-  return answer(context, SliceRequest{"host", *ip, "host " + *ip, 0, 0}, response);
+  return answer(context,
+                SliceRequest{"host", *ip, "host " + *ip, 0, 0, "c.SrcIP = ?1 OR c.DstIP = ?1", *ip},
+                response);
 }
 
 Status slice_for_port(const TransformContext& context, const TransformRequest& request,
@@ -241,7 +402,13 @@ Status slice_for_port(const TransformContext& context, const TransformRequest& r
     response.add_message(maltego::kInform, "no connection on port " + *port + " in the case");
     return Status::ok();
   }
-  return answer(context, SliceRequest{"port", *port, "port " + *port, 0, 0}, response);
+  const int64_t number = std::stoi(*port);
+  return answer(context,
+                SliceRequest{"port", *port, "port " + *port, 0, 0,
+                             "(c.SrcPort = ?1 OR c.DstPort = ?1) AND c.TransportProto IN"
+                             " ('tcp', 'udp', 'sctp')",
+                             number},
+                response);
 }
 
 }  // namespace

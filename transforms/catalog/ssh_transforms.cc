@@ -154,7 +154,10 @@ constexpr QueryTransform kSshTransforms[] = {
      .sql = "SELECT SrcIP, COUNT(*), SUM(NumPackets), SUM(TotalSize) FROM Connection"
             " WHERE ApplicationProto = ?1 GROUP BY SrcIP ORDER BY 2 DESC, 1 ASC",
      .output = kIPOutput,
-     .counts = {kConns, kPackets, kBytes}},
+     .counts = {kConns, kPackets, kBytes},
+     .by_input_sql = "SELECT ApplicationProto AS InputKey, SrcIP, COUNT(*), SUM(NumPackets),"
+                     " SUM(TotalSize) FROM Connection WHERE ApplicationProto <> ''"
+                     " GROUP BY 1, 2 ORDER BY 1 ASC, 3 DESC, 2 ASC"},
     {.name = "ToServersForApplication",
      .display = "To Servers For Application",
      .description = "Responders of connections with this application protocol",
@@ -165,7 +168,10 @@ constexpr QueryTransform kSshTransforms[] = {
      .sql = "SELECT DstIP, COUNT(*), SUM(NumPackets), SUM(TotalSize) FROM Connection"
             " WHERE ApplicationProto = ?1 GROUP BY DstIP ORDER BY 2 DESC, 1 ASC",
      .output = kIPOutput,
-     .counts = {kConns, kPackets, kBytes}},
+     .counts = {kConns, kPackets, kBytes},
+     .by_input_sql = "SELECT ApplicationProto AS InputKey, DstIP, COUNT(*), SUM(NumPackets),"
+                     " SUM(TotalSize) FROM Connection WHERE ApplicationProto <> ''"
+                     " GROUP BY 1, 2 ORDER BY 1 ASC, 3 DESC, 2 ASC"},
 };
 
 }  // namespace

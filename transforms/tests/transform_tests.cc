@@ -23,6 +23,7 @@
 #include "entities/entity_catalog.h"
 #include "transforms/case_index_pool.h"
 #include "transforms/catalog/catalog_util.h"
+#include "transforms/catalog/precomputed_answers.h"
 #include "transforms/maltego/response.h"
 #include "transforms/registry.h"
 
@@ -53,6 +54,20 @@ std::string make_case(const std::string& sample) {
   const std::string command = std::string("'") + NETCAP_BINARY + "' capture -r '" +
                               NETCAP_SOURCE_DIR + "/samples/" + sample + "' -o '" + dir.string() +
                               "' >/dev/null 2>&1";
+  REQUIRE(std::system(command.c_str()) == 0);
+  REQUIRE(fs::exists(dir / "index.db"));
+  return dir.string();
+}
+
+// Builds CASE from every capture in samples/ (the directory, merged in time order) with extra
+// capture flags: a case with every protocol the samples hold.
+std::string make_samples_case(const std::string& name, const std::string& flags) {
+  const fs::path dir = scratch_dir() / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir.parent_path());
+  const std::string command = std::string("'") + NETCAP_BINARY + "' capture -r '" +
+                              NETCAP_SOURCE_DIR + "/samples' -o '" + dir.string() + "' " + flags +
+                              " >/dev/null 2>&1";
   REQUIRE(std::system(command.c_str()) == 0);
   REQUIRE(fs::exists(dir / "index.db"));
   return dir.string();
@@ -101,7 +116,11 @@ std::vector<Anom> load_anomalies(const std::string& case_dir) {
 // One entity as it appears in the serialized document.
 struct Got {
   std::string type, value, label, path;
-  bool operator==(const Got&) const = default;
+  std::map<std::string, std::string> properties;  // the other fields (not compared by ==)
+  bool operator==(const Got& other) const {
+    return std::tie(type, value, label, path) ==
+           std::tie(other.type, other.value, other.label, other.path);
+  }
 };
 
 // Serializes, checks the document shape, and parses it back.
@@ -115,8 +134,13 @@ std::vector<Got> parse_document(const std::string& xml, std::vector<std::string>
     Got got{entity.attribute("Type").value(), entity.child("Value").text().get(), "", ""};
     for (auto field : entity.child("AdditionalFields").children("Field")) {
       std::string name = field.attribute("Name").value();
-      if (name == maltego::kLinkLabel) got.label = field.text().get();
-      if (name == entities::kCaseProperty) got.path = field.text().get();
+      if (name == maltego::kLinkLabel) {
+        got.label = field.text().get();
+      } else if (name == entities::kCaseProperty) {
+        got.path = field.text().get();
+      } else {
+        got.properties[name] = field.text().get();
+      }
     }
     out.push_back(got);
   }
@@ -492,8 +516,10 @@ TEST_CASE("pivot transforms: ports to hosts, connection to community id") {
     REQUIRE(!c.community.empty());
     auto got = run(*registry, "netcap.ToCommunityID", c.uid, dir);
     REQUIRE(got.size() == 1);
-    CHECK(got[0] ==
-          Got{std::string(entities::kNetcapCommunityID), c.community, "community id", dir});
+    CHECK(got[0].type == std::string(entities::kNetcapCommunityID));
+    CHECK(got[0].value == c.community);
+    CHECK(got[0].label == "community id");
+    CHECK(got[0].path == dir);
   }
   // A bad port is an error, not an empty answer.
   maltego::TransformRequest request;
@@ -507,6 +533,11 @@ TEST_CASE("pivot transforms: ports to hosts, connection to community id") {
 }
 
 // Packets in a pcap file (libpcap), or -1 when it cannot be read.
+std::string slice_property(const Got& got, const std::string& name) {
+  auto it = got.properties.find(name);
+  return it == got.properties.end() ? std::string() : it->second;
+}
+
 int64_t count_packets(const std::string& path) {
   char error[PCAP_ERRBUF_SIZE] = {};
   pcap_t* p = pcap_open_offline(path.c_str(), error);
@@ -540,6 +571,22 @@ TEST_CASE("slice transforms: a flow's slice holds exactly its packets; host and 
   auto port = run(*registry, "netcap.ToPCAPSliceForPort", "80", dir);
   REQUIRE(port.size() == 1);
   CHECK(count_packets(port[0].value) == port80_packets);
+  // Found through the PacketMap records, not by reading the whole capture...
+  CHECK(slice_property(port[0], "read") == "packet map");
+  {
+    // ...and the same packets the slow way, in a case without them (an older netcap's).
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((fs::path(dir) / "index.db").c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "ALTER TABLE PacketMap RENAME TO PacketMapHidden", nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+    auto scanned = run(*registry, "netcap.ToPCAPSliceForPort", "80", dir);
+    REQUIRE(scanned.size() == 1);
+    CHECK(slice_property(scanned[0], "read") == "whole capture");
+    CHECK(count_packets(scanned[0].value) == port80_packets);
+    REQUIRE(sqlite3_exec(db, "ALTER TABLE PacketMapHidden RENAME TO PacketMap", nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
   const Conn& first = conns.front();
   int64_t host_packets = 0;
   for (const Conn& c : conns) {
@@ -764,4 +811,86 @@ TEST_CASE("case index pool: connections are reused, and dropped when index.db is
         maltego::serialize_response(fresh, maltego::OutputEncoding::kUtf8));
   CHECK(maltego::serialize_response(replaced, maltego::OutputEncoding::kUtf8) !=
         maltego::serialize_response(first, maltego::OutputEncoding::kUtf8));
+}
+
+TEST_CASE("precomputed answers are exactly what the transforms' queries return") {
+  const std::string precomputed = make_samples_case("samples-precomputed", "");
+  const std::string live = make_samples_case("samples-live", "--no-precompute");
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  auto index = CaseIndex::open_read_only(precomputed);
+  REQUIRE(index);
+  REQUIRE(index->has_table("answer_meta"));
+  REQUIRE(!CaseIndex::open_read_only(live)->has_table("answer_meta"));
+  size_t case_answers = 0, input_answers = 0, entities_compared = 0;
+  for (const catalog::QueryTransform* spec : registry->precomputable()) {
+    const std::string table = catalog::answer_table(*spec);
+    INFO(table);
+    if (!index->has_table(table)) continue;  // the samples lack its records
+    std::vector<std::string> inputs;
+    if (spec->input == catalog::QueryInput::kCase) {
+      inputs.push_back("");
+      ++case_answers;
+    } else {
+      // Every input the answer holds (bounded), and one it does not.
+      auto keys = run_query(index->db(),
+                            "SELECT DISTINCT InputKey FROM " + quote_identifier(table) +
+                                " WHERE InputKey <> '' ORDER BY 1 LIMIT 20",
+                            {});
+      REQUIRE(keys);
+      for (const auto& row : keys->rows) inputs.push_back(catalog::text_of(row[0]));
+      inputs.push_back("no-such-input.invalid");
+      ++input_answers;
+    }
+    const std::string id = "netcap." + std::string(spec->name);
+    for (const std::string& input : inputs) {
+      INFO(input);
+      const bool is_case = spec->input == catalog::QueryInput::kCase;
+      std::vector<std::string> from_answer_messages, from_records_messages;
+      std::vector<Got> from_answer = run(*registry, id, is_case ? precomputed : input, precomputed,
+                                         maltego::kLocalDefaultLimit, &from_answer_messages);
+      std::vector<Got> from_records = run(*registry, id, is_case ? live : input, live,
+                                          maltego::kLocalDefaultLimit, &from_records_messages);
+      for (Got& got : from_answer) got.path.clear();
+      for (Got& got : from_records) got.path.clear();
+      CHECK(from_answer == from_records);
+      for (size_t i = 0; i < from_answer.size() && i < from_records.size(); ++i) {
+        CHECK(from_answer[i].properties == from_records[i].properties);
+      }
+      CHECK(from_answer_messages == from_records_messages);
+      entities_compared += from_answer.size();
+    }
+  }
+  // The samples exercise both kinds, with real content (a test that compares nothing fails).
+  CHECK(case_answers >= 40);
+  CHECK(input_answers >= 5);
+  CHECK(entities_compared >= 300);
+}
+
+TEST_CASE("precomputed answers: the limit is applied in order; changed records are re-queried") {
+  const std::string dir = make_samples_case("samples-stale", "");
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  const std::vector<Got> all = run(*registry, "netcap.ToHosts", dir, dir);
+  REQUIRE(all.size() > 3);
+  std::vector<std::string> messages;
+  const std::vector<Got> first = run(*registry, "netcap.ToHosts", dir, dir, 3, &messages);
+  REQUIRE(first.size() == 3);
+  CHECK(std::equal(first.begin(), first.end(), all.begin()));
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0] == "Returned 3 of " + std::to_string(all.size()) + " results (limit 3).");
+
+  // A connection written after the answers (as a live capture or another writer would): the
+  // stored answer no longer matches the records, so the transform reads the records.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((fs::path(dir) / "index.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "INSERT INTO Connection (SrcIP, DstIP, NumPackets, TotalSize) VALUES"
+                       " ('203.0.113.99', '203.0.113.98', 1, 999999999999)",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  const std::vector<Got> after = run(*registry, "netcap.ToHosts", dir, dir);
+  REQUIRE(after.size() == all.size() + 2);
+  CHECK(after[0].value == "203.0.113.98");  // most bytes first, then by address
+  CHECK(after[1].value == "203.0.113.99");
 }
