@@ -443,8 +443,8 @@ void FlowTable::note_packet_location(Flow& f, const TransportInfo& t, const RawP
   }
   constexpr size_t kMaxEntryBytes = 2 * 10;  // two 64-bit varints
   if (f.packet_map.size() + kMaxEntryBytes > limits_.max_packet_map_bytes) {
-    cut_packet_map(f, "more than " + std::to_string(limits_.max_packet_map_bytes) +
-                          " bytes of offsets");
+    cut_packet_map(
+        f, "more than " + std::to_string(limits_.max_packet_map_bytes) + " bytes of offsets");
     return;
   }
   if (packet_map_bytes_ + kMaxEntryBytes > limits_.max_packet_map_bytes_per_shard) {

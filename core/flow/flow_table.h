@@ -8,8 +8,8 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <limits>
+#include <list>
 #include <memory>
 #include <span>
 #include <string>

@@ -7,7 +7,9 @@
 //   an index "idx_<Table>_<Column>" on every (index) and every (time_ns) column;
 //   a unique index "key_<Table>" on the (record_key) columns of summary types (replace by key);
 //   meta(key TEXT PRIMARY KEY, value TEXT): netcap_version, schema_version, input_source,
-//   created, and whatever RecordSink::set_meta added.
+//   created, and whatever RecordSink::set_meta added;
+//   answer_<Transform> and answer_meta: the transforms' precomputed answers, written after the
+//   capture by transforms/catalog/precomputed_answers.h (derived data, never records).
 //   PRAGMA user_version = kIndexSchemaVersion.
 #pragma once
 

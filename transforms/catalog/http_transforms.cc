@@ -339,10 +339,11 @@ constexpr QueryTransform kHttpTransforms[] = {
      .value_property = e::kHTTPHeaderValueProperty,
      .counts = {kRequests, kClients},
      .extra = {e::kHTTPHeaderProperty},
-     .by_input_sql = "SELECT json_extract(h.value, '$.Name') AS InputKey,"
-                     " json_extract(h.value, '$.Value') AS v, COUNT(*), COUNT(DISTINCT HTTP.ClientIP),"
-                     " json_extract(h.value, '$.Name') FROM HTTP, json_each(HTTP.RequestHeaders) AS h"
-                     " WHERE InputKey IS NOT NULL AND v <> '' GROUP BY 1, 2 ORDER BY 1 ASC, 3 DESC, 2 ASC"},
+     .by_input_sql =
+         "SELECT json_extract(h.value, '$.Name') AS InputKey,"
+         " json_extract(h.value, '$.Value') AS v, COUNT(*), COUNT(DISTINCT HTTP.ClientIP),"
+         " json_extract(h.value, '$.Name') FROM HTTP, json_each(HTTP.RequestHeaders) AS h"
+         " WHERE InputKey IS NOT NULL AND v <> '' GROUP BY 1, 2 ORDER BY 1 ASC, 3 DESC, 2 ASC"},
     {.name = "ToHTTPParameters",
      .display = "To HTTP Parameters",
      .description = "Names of request parameters (query string, form) this host sent",

@@ -71,9 +71,7 @@ Status exec(sqlite3* db, std::string_view sql) {
 
 }  // namespace
 
-std::string answer_table(const QueryTransform& spec) {
-  return "answer_" + std::string(spec.name);
-}
+std::string answer_table(const QueryTransform& spec) { return "answer_" + std::string(spec.name); }
 
 bool is_precomputable(const QueryTransform& spec) {
   return spec.input == QueryInput::kCase || !spec.by_input_sql.empty();
@@ -299,10 +297,10 @@ Expected<std::optional<PrecomputedRows>> read_precomputed(const CaseIndex& index
   }
   params.emplace_back(limit);
   const std::string limit_param = "?" + std::to_string(params.size());
-  Expected<ResultSet> rows = run_query(db,
-                                       "SELECT * FROM " + quote_identifier(table) + where +
-                                           " ORDER BY rowid LIMIT " + limit_param,
-                                       params);
+  Expected<ResultSet> rows = run_query(
+      db,
+      "SELECT * FROM " + quote_identifier(table) + where + " ORDER BY rowid LIMIT " + limit_param,
+      params);
   if (!rows) return rows.status();
   PrecomputedRows out;
   out.total = rows->rows.size();

@@ -48,12 +48,13 @@ Status run_query_transform(const QueryTransform& spec, const TransformContext& c
   for (std::string_view table : spec.tables) {
     if (!table.empty() && !context.index.has_table(table)) return Status::ok();  // never seen
   }
-  const size_t max_rows =
-      context.limit > 0 ? std::min(static_cast<size_t>(context.limit), kMaxQueryRows)
-                        : kMaxQueryRows;
+  const size_t max_rows = context.limit > 0
+                              ? std::min(static_cast<size_t>(context.limit), kMaxQueryRows)
+                              : kMaxQueryRows;
   Expected<std::optional<PrecomputedRows>> precomputed =
       read_precomputed(context.index, spec, input, max_rows);
-  if (!precomputed) return Status(precomputed.status()).with_context("reading a precomputed answer");
+  if (!precomputed)
+    return Status(precomputed.status()).with_context("reading a precomputed answer");
   Expected<ResultSet> rows = ResultSet{};
   if (*precomputed) {
     rows = std::move((*precomputed)->rows);

@@ -106,11 +106,12 @@ Expected<std::optional<std::vector<std::vector<uint64_t>>>> mapped_offsets(
   if (request.connections_where.empty() || !context.index.has_table("PacketMap")) {
     return std::optional<Offsets>();
   }
-  Expected<ResultSet> rows =
-      query(context,
-            "SELECT m.Offsets, m.Incomplete, m.Packets FROM Connection AS c LEFT JOIN PacketMap AS m"
-            " ON m.UID = c.UID WHERE " + request.connections_where,
-            {request.param}, response);
+  Expected<ResultSet> rows = query(
+      context,
+      "SELECT m.Offsets, m.Incomplete, m.Packets FROM Connection AS c LEFT JOIN PacketMap AS m"
+      " ON m.UID = c.UID WHERE " +
+          request.connections_where,
+      {request.param}, response);
   if (!rows) return rows.status();
   Offsets offsets(file_count);
   for (const auto& row : rows->rows) {
@@ -427,12 +428,12 @@ Status register_slice_transforms(TransformRegistry& registry) {
        "to CASE/slices/flow-<uid>.pcap and returns the path, to open in Wireshark",
        entities::kNetcapConnection, slice_for_connection},
       {"netcap.ToPCAPSliceForHost", "To PCAP Slice For Host [NETCAP]",
-       "Writes every packet to or from this IPv4 address to CASE/slices/host-<ip>.pcap and "
-       "returns the path",
+       "Writes the packets of this IPv4 address's connections to CASE/slices/host-<ip>.pcap "
+       "and returns the path",
        entities::kIPv4Address, slice_for_host},
       {"netcap.ToPCAPSliceForHostIPv6", "To PCAP Slice For Host (IPv6) [NETCAP]",
-       "Writes every packet to or from this IPv6 address to CASE/slices/host-<ip>.pcap and "
-       "returns the path",
+       "Writes the packets of this IPv6 address's connections to CASE/slices/host-<ip>.pcap "
+       "and returns the path",
        entities::kIPv6Address, slice_for_host},
       {"netcap.ToPCAPSliceForPort", "To PCAP Slice For Port [NETCAP]",
        "Writes every TCP, UDP or SCTP packet with this port on either side to "
