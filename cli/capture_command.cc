@@ -25,6 +25,7 @@
 #include "core/sinks/mailbox_sink.h"
 #include "core/sinks/record_format.h"
 #include "core/sinks/record_sink.h"
+#include "core/util/file_identity.h"
 #include "forensics/app/default_app_layer.h"
 #include "forensics/files/file_store.h"
 #include "forensics/profiles/profile_sink.h"
@@ -258,6 +259,22 @@ std::string input_files_json(const PacketSource& source, bool live) {
       if (!first) out.push_back(',');
       first = false;
       append_json_string(ec ? input : absolute.lexically_normal().string(), &out);
+    }
+  }
+  out.push_back(']');
+  return out;
+}
+
+// [[size, mtime_ns], ...] of the input files in input_files order ([0, 0] when stat fails).
+std::string input_file_stats_json(const PacketSource& source, bool live) {
+  std::string out = "[";
+  if (!live) {
+    bool first = true;
+    for (const std::string& input : source.inputs()) {
+      const FileIdentity identity = file_identity(input).value_or(FileIdentity{});
+      if (!first) out.push_back(',');
+      first = false;
+      out += "[" + std::to_string(identity.size) + "," + std::to_string(identity.mtime_ns) + "]";
     }
   }
   out.push_back(']');
@@ -584,6 +601,7 @@ int run_capture(int argc, char** argv) {
       {"input_issues", std::to_string(summary.source_issues.size())},
       {"capture_summary", summary_json(summary, *source, case_dir, live)},
       {"input_files", input_files_json(*source, live.has_value())},
+      {"input_file_stats", input_file_stats_json(*source, live.has_value())},
   };
   Status close_status;
   for (const auto& [k, v] : meta) {

@@ -410,13 +410,12 @@ void FlowTable::finish(Flow& f, StreamEndReason reason, int64_t now_ns) {
     c->set_icmpcode(f.icmp_code);
   }
   emitter_.emit(std::move(c));
-  if (f.map_packets > 0 || !f.map_incomplete.empty()) {
+  if (f.packet_map.packets() > 0 || !f.map_incomplete.empty()) {
     auto map = std::make_unique<PacketMap>();
     map->set_uid(f.uid);
-    map->set_packets(static_cast<int64_t>(f.map_packets));
-    packet_map_bytes_ -= f.packet_map.size();
-    map->set_offsets(std::move(f.packet_map));
-    f.packet_map.clear();
+    map->set_packets(static_cast<int64_t>(f.packet_map.packets()));
+    packet_map_bytes_ -= f.packet_map.bytes().size();
+    map->set_offsets(f.packet_map.take());
     map->set_incomplete(f.map_incomplete);
     emitter_.emit(std::move(map));
   }
@@ -424,52 +423,31 @@ void FlowTable::finish(Flow& f, StreamEndReason reason, int64_t now_ns) {
 }
 
 void FlowTable::cut_packet_map(Flow& f, std::string reason) {
-  packet_map_bytes_ -= f.packet_map.size();
-  f.packet_map.clear();
-  f.packet_map.shrink_to_fit();
-  f.map_packets = 0;
+  packet_map_bytes_ -= f.packet_map.bytes().size();
+  f.packet_map = PacketMapWriter{};
   f.map_incomplete = std::move(reason);
 }
 
 void FlowTable::note_packet_location(Flow& f, const TransportInfo& t, const RawPacket& packet) {
   if (packet.file_offset == 0 || !f.map_incomplete.empty()) return;  // live capture, or cut
-  if (packet.source_index == f.map_file && packet.file_offset == f.map_last_offset) {
-    return;  // the same packet again (a second transport layer of it in this flow)
-  }
   if (t.from_reassembled_fragments) {
     // The datagram's earlier fragments are other packets the flow never saw.
     cut_packet_map(f, "IP fragments");
     return;
   }
-  constexpr size_t kMaxEntryBytes = 2 * 10;  // two 64-bit varints
-  if (f.packet_map.size() + kMaxEntryBytes > limits_.max_packet_map_bytes) {
+  if (f.packet_map.bytes().size() + PacketMapWriter::kMaxEntryBytes >
+      limits_.max_packet_map_bytes) {
     cut_packet_map(
         f, "more than " + std::to_string(limits_.max_packet_map_bytes) + " bytes of offsets");
     return;
   }
-  if (packet_map_bytes_ + kMaxEntryBytes > limits_.max_packet_map_bytes_per_shard) {
+  if (packet_map_bytes_ + PacketMapWriter::kMaxEntryBytes >
+      limits_.max_packet_map_bytes_per_shard) {
     cut_packet_map(f, "the shard's " + std::to_string(limits_.max_packet_map_bytes_per_shard) +
                           " bytes for packet maps were in use");
     return;
   }
-  const size_t before = f.packet_map.size();
-  const auto put = [&](uint64_t value) {
-    while (value >= 0x80) {
-      f.packet_map.push_back(static_cast<char>((value & 0x7f) | 0x80));
-      value >>= 7;
-    }
-    f.packet_map.push_back(static_cast<char>(value));
-  };
-  if (packet.source_index != f.map_file || packet.file_offset < f.map_last_offset) {
-    put((uint64_t{packet.source_index} << 1) | 1);
-    put(packet.file_offset);
-  } else {
-    put((packet.file_offset - f.map_last_offset) << 1);
-  }
-  packet_map_bytes_ += f.packet_map.size() - before;
-  f.map_file = packet.source_index;
-  f.map_last_offset = packet.file_offset;
-  ++f.map_packets;
+  packet_map_bytes_ += f.packet_map.add(packet.source_index, packet.file_offset);
 }
 
 void FlowTable::erase(Flow* f) {

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "core/flow/flow_key.h"
+#include "core/flow/packet_map.h"
 #include "core/packet/packet_context.h"
 #include "core/packet/record_emitter.h"
 #include "core/reassembly/stream_consumer.h"
@@ -124,11 +125,7 @@ class FlowTable {
     std::string community_id;
     std::unique_ptr<FlowConsumer> consumer;
     std::unique_ptr<TcpConnectionReassembler> reassembler;
-    // Where the flow's packets are in the capture files (proto PacketMap.Offsets encoding).
-    std::string packet_map;
-    uint64_t map_packets = 0;
-    uint64_t map_last_offset = 0;
-    uint32_t map_file = std::numeric_limits<uint32_t>::max();
+    PacketMapWriter packet_map;  // where the flow's packets are in the capture files
     std::string map_incomplete;  // why the map stops early; "" while complete
     Timeout timeout = Timeout::kOther;
     std::list<Flow*>::iterator lru_pos;

@@ -5,12 +5,13 @@
 // The capture files are the ones `netcap capture` read (the index's meta key "input_files", a
 // JSON array of absolute paths). A slice holds the packets of the selected connections. They
 // are read where the connections' PacketMap records say they are (one seek per run of packets,
-// so the cost follows the slice's size, not the capture's). Without complete maps (a case from
-// an older netcap, a flow whose map was cut) every capture file is read through a BPF filter
-// compiled by libpcap (and, for a flow, its time range) instead. Each packet read by map is
-// checked against the same filter: a capture file changed since the capture is caught and read
-// the slow way. The slice is CASE/slices/<kind>-<key>.pcap, replacing an earlier slice of the
-// same name: written to a temporary file first, then renamed.
+// so the cost follows the slice's size, not the capture's), provided each file still has the
+// size and modification time the capture recorded (meta key "input_file_stats"). Without
+// complete maps (a case from an older netcap, a flow whose map was cut, a changed file) every
+// capture file is read through a BPF filter compiled by libpcap (and, for a flow, its time
+// range) instead; the filter also matches the packets inside one or two 802.1Q tags. The slice is
+// CASE/slices/<kind>-<key>.pcap, replacing an earlier slice of the same name: written to a
+// temporary file first, then renamed.
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -20,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "core/flow/packet_map.h"
+#include "core/util/file_identity.h"
 #include "entities/entity_catalog.h"
 #include "transforms/catalog/all_transforms.h"
 #include "transforms/catalog/catalog_util.h"
@@ -100,8 +103,9 @@ Expected<bool> case_has(const TransformContext& context, const char* sql, SqlVal
 // Per capture file, the sorted offsets of the packets of the connections `request` selects;
 // nullopt when one of them has no complete PacketMap (the caller reads every file instead).
 Expected<std::optional<std::vector<std::vector<uint64_t>>>> mapped_offsets(
-    const TransformContext& context, const SliceRequest& request, size_t file_count,
-    TransformResponse& response) {
+    const TransformContext& context, const SliceRequest& request,
+    const std::vector<std::string>& files, TransformResponse& response) {
+  const size_t file_count = files.size();
   using Offsets = std::vector<std::vector<uint64_t>>;
   if (request.connections_where.empty() || !context.index.has_table("PacketMap")) {
     return std::optional<Offsets>();
@@ -114,41 +118,41 @@ Expected<std::optional<std::vector<std::vector<uint64_t>>>> mapped_offsets(
       {request.param}, response);
   if (!rows) return rows.status();
   Offsets offsets(file_count);
+  if (rows->rows.empty()) return std::optional<Offsets>(std::move(offsets));
   for (const auto& row : rows->rows) {
     const auto* blob = std::get_if<SqlBlob>(&row[0]);
     if (blob == nullptr || !text_of(row[1]).empty()) return std::optional<Offsets>();
-    // Decoded with bounds checks: a malformed map is treated as no map.
-    const std::string& bytes = blob->bytes;
-    size_t at = 0;
-    const auto next = [&](uint64_t* value) {
-      *value = 0;
-      for (int shift = 0; shift < 64 && at < bytes.size(); shift += 7) {
-        const auto byte = static_cast<uint8_t>(bytes[at++]);
-        *value |= uint64_t{byte & 0x7fu} << shift;
-        if ((byte & 0x80) == 0) return true;
-      }
-      return false;
-    };
-    uint64_t file = file_count, offset = 0;
-    int64_t packets = 0;
-    while (at < bytes.size()) {
-      uint64_t entry = 0;
-      if (!next(&entry)) return std::optional<Offsets>();
-      if ((entry & 1) != 0) {
-        file = entry >> 1;
-        if (!next(&offset)) return std::optional<Offsets>();
-      } else {
-        offset += entry >> 1;
-      }
-      if (file >= file_count) return std::optional<Offsets>();
-      offsets[file].push_back(offset);
-      ++packets;
+    // A malformed map (or one that disagrees with its packet count) counts as no map.
+    const int64_t packets = int_of(row[2]);
+    std::optional<std::vector<PacketLocation>> locations = decode_packet_map(
+        blob->bytes, file_count, static_cast<size_t>(std::max<int64_t>(0, packets)));
+    if (!locations || static_cast<int64_t>(locations->size()) != packets) {
+      return std::optional<Offsets>();
     }
-    if (packets != int_of(row[2])) return std::optional<Offsets>();
+    for (const PacketLocation& location : *locations) {
+      offsets[location.file].push_back(location.offset);
+    }
   }
   for (auto& list : offsets) {
     std::sort(list.begin(), list.end());
     list.erase(std::unique(list.begin(), list.end()), list.end());
+  }
+  // Offsets are only good for the very files the capture read: same size and modification
+  // time as recorded then, else every file is read through the filter.
+  Expected<ResultSet> stats = query(
+      context,
+      "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]') FROM meta,"
+      " json_each(meta.value) AS j WHERE meta.key = 'input_file_stats' AND json_valid(meta.value)"
+      " ORDER BY j.key",
+      {}, response);
+  if (!stats) return stats.status();
+  if (stats->rows.size() != file_count) return std::optional<Offsets>();
+  for (size_t i = 0; i < file_count; ++i) {
+    if (offsets[i].empty()) continue;
+    const std::optional<FileIdentity> now = file_identity(files[i]);
+    const FileIdentity then{static_cast<uint64_t>(int_of(stats->rows[i][0])),
+                            int_of(stats->rows[i][1])};
+    if (!now || !(*now == then)) return std::optional<Offsets>();
   }
   return std::optional<Offsets>(std::move(offsets));
 }
@@ -158,12 +162,10 @@ struct FileClose {
 };
 
 // Writes the packets at `offsets` (per file) to `temp_path`. False (nothing usable written)
-// when a packet is not where the map says or does not match `request.filter`: the file changed
-// since the capture.
+// when a packet cannot be read where the map says.
 Expected<bool> write_mapped(const std::vector<std::string>& files,
                             const std::vector<std::vector<uint64_t>>& offsets,
-                            const SliceRequest& request, const fs::path& temp_path,
-                            SliceResult& result) {
+                            const fs::path& temp_path, SliceResult& result) {
   std::unique_ptr<pcap_dumper_t, DumperClose> dumper;
   std::unique_ptr<pcap_t, PcapClose> dead;
   int link_type = -1;
@@ -182,14 +184,6 @@ Expected<bool> write_mapped(const std::vector<std::string>& files,
       return Status::error("capture " + files[i] + " has another link type than the first one; " +
                            "a pcap slice holds one link type");
     }
-    bpf_program program{};
-    if (pcap_compile(in.get(), &program, request.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-      return Status::error("BPF filter '" + request.filter + "': " + pcap_geterr(in.get()));
-    }
-    struct FreeCode {
-      bpf_program* program;
-      ~FreeCode() { pcap_freecode(program); }
-    } free_code{&program};
     if (!dumper) {
       link_type = pcap_datalink(in.get());
       // A dead handle of the same link type, snap length and precision writes the slice.
@@ -208,10 +202,7 @@ Expected<bool> write_mapped(const std::vector<std::string>& files,
       }
       pcap_pkthdr* header = nullptr;
       const u_char* data = nullptr;
-      if (pcap_next_ex(in.get(), &header, &data) != 1 ||
-          pcap_offline_filter(&program, header, data) == 0) {
-        return false;
-      }
+      if (pcap_next_ex(in.get(), &header, &data) != 1) return false;
       if (result.bytes + header->caplen > kMaxSliceBytes) {
         result.truncated = true;
         break;
@@ -243,10 +234,10 @@ Expected<SliceResult> write_slice(const TransformContext& context, const SliceRe
   result.path = final_path.string();
 
   Expected<std::optional<std::vector<std::vector<uint64_t>>>> offsets =
-      mapped_offsets(context, request, files->size(), response);
+      mapped_offsets(context, request, *files, response);
   if (!offsets) return offsets.status();
   if (*offsets) {
-    Expected<bool> written = write_mapped(*files, **offsets, request, temp_path, result);
+    Expected<bool> written = write_mapped(*files, **offsets, temp_path, result);
     if (!written) return written.status();
     if (*written) {
       result.by_packet_map = true;
@@ -270,7 +261,13 @@ Expected<SliceResult> write_slice(const TransformContext& context, const SliceRe
                            "a pcap slice holds one link type");
     }
     bpf_program program{};
-    if (pcap_compile(in.get(), &program, request.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    // BPF offsets are fixed per expression: each "vlan" shifts the rest past one 802.1Q tag.
+    // Link types without VLAN tags (raw IP, loopback) refuse "vlan": the plain filter then.
+    const std::string& f = request.filter;
+    const std::string with_vlans =
+        "(" + f + ") or (vlan and (" + f + ")) or (vlan and vlan and (" + f + "))";
+    if (pcap_compile(in.get(), &program, with_vlans.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 &&
+        pcap_compile(in.get(), &program, f.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
       return Status::error("BPF filter '" + request.filter + "': " + pcap_geterr(in.get()));
     }
     if (!dumper) {

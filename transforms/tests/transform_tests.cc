@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -893,4 +894,34 @@ TEST_CASE("precomputed answers: the limit is applied in order; changed records a
   REQUIRE(after.size() == all.size() + 2);
   CHECK(after[0].value == "203.0.113.98");  // most bytes first, then by address
   CHECK(after[1].value == "203.0.113.99");
+}
+
+TEST_CASE(
+    "slice transforms: 802.1Q flows by packet map; a changed capture file is not read by offset") {
+  // Copied, so that the test can change the capture file afterwards.
+  const fs::path capture = scratch_dir() / "vlan-copy" / "vlan-http.pcap";
+  fs::create_directories(capture.parent_path());
+  fs::copy_file(fs::path(NETCAP_SOURCE_DIR) / "samples" / "vlan-http.pcap", capture,
+                fs::copy_options::overwrite_existing);
+  const std::string dir = (scratch_dir() / "vlan-copy" / "case").string();
+  const std::string command = std::string("'") + NETCAP_BINARY + "' capture -r '" +
+                              capture.string() + "' -o '" + dir + "' --force >/dev/null 2>&1";
+  REQUIRE(std::system(command.c_str()) == 0);
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  auto conns = load_connections(dir);
+  REQUIRE(!conns.empty());
+  for (const Conn& c : conns) {
+    INFO(c.uid);
+    auto got = run(*registry, "netcap.ToPCAPSliceForConnection", c.uid, dir);
+    REQUIRE(got.size() == 1);
+    CHECK(slice_property(got[0], "read") == "packet map");
+    CHECK(count_packets(got[0].value) == c.packets);  // inside the 802.1Q tag
+  }
+  // Touched after the capture: the offsets may no longer be right, so every file is read.
+  fs::last_write_time(capture, fs::last_write_time(capture) + std::chrono::seconds(5));
+  auto got = run(*registry, "netcap.ToPCAPSliceForConnection", conns[0].uid, dir);
+  REQUIRE(got.size() == 1);
+  CHECK(slice_property(got[0], "read") == "whole capture");
+  CHECK(count_packets(got[0].value) == conns[0].packets);
 }
