@@ -8,6 +8,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "transforms/catalog/precomputed_answers.h"
 #include "transforms/maltego/local_arguments.h"
 #include "transforms/maltego/response.h"
 #include "transforms/registry.h"
@@ -24,7 +25,8 @@ const CommandSpec& transform_spec() {
     spec.name = "transform";
     spec.summary = "run a Maltego transform over a case (local transform mode), list transforms";
     spec.usage =
-        "local [--limit=N] [--utf8] TRANSFORM-ID VALUE [PROPERTIES]\n    netcap transform list";
+        "local [--limit=N] [--utf8] TRANSFORM-ID VALUE [PROPERTIES]\n    netcap transform list\n"
+        "    netcap transform precompute CASE";
     spec.description =
         "'local' runs one transform the way Maltego's local transform adapter calls it: the\n"
         "transform settings use command = the netcap executable and parameters =\n"
@@ -42,7 +44,12 @@ const CommandSpec& transform_spec() {
         "At most --limit entities are returned; a note says how many there were.\n"
         "Options must come before TRANSFORM-ID; arguments after PROPERTIES are ignored.\n"
         "\n"
-        "'list' prints every transform: id, input entity -> output entities, description.";
+        "'list' prints every transform: id, input entity -> output entities, description.\n"
+        "\n"
+        "'precompute' (re)writes the answers of the transforms that aggregate whole tables\n"
+        "into CASE/index.db: 'netcap capture' does this when it ends (unless --no-precompute);\n"
+        "run it for a case captured without them or by an older netcap. Transforms answer\n"
+        "from the records when a case has no current precomputed answer, only slower.";
     spec.positionals = {
         {"TRANSFORM-ID", "A transform id from 'netcap transform list' (netcap.ToHosts, ...)."},
         {"VALUE", "The input entity's value (taken verbatim)."},
@@ -53,6 +60,7 @@ const CommandSpec& transform_spec() {
     };
     spec.examples =
         "netcap transform list\n"
+        "netcap transform precompute ./case\n"
         "netcap transform local netcap.ToHosts ./case\n"
         "netcap transform local netcap.ToPeers 10.0.0.1 'ipv4-address=10.0.0.1#path=/cases/a'\n"
         "netcap transform local --limit=12 netcap.ToConnectionsForHost 10.0.0.1 'path=./case'";
@@ -150,6 +158,30 @@ int run_list(std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+int run_precompute(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.size() != 2) {
+    err << "netcap transform precompute: expected one CASE directory\n";
+    return kExitUsage;
+  }
+  Expected<TransformRegistry> registry = build_transform_registry();
+  if (!registry) {
+    err << "netcap transform: " << registry.status().message() << "\n";
+    return kExitFailure;
+  }
+  if (Expected<CaseIndex> index = CaseIndex::open_read_only(args[1]); !index) {
+    err << "netcap transform precompute: " << index.status().message() << "\n";
+    return kExitFailure;
+  }
+  Expected<catalog::PrecomputeReport> report = catalog::precompute_answers(args[1], *registry);
+  if (!report) {
+    err << "netcap transform precompute: " << report.status().message() << "\n";
+    return kExitFailure;
+  }
+  out << "transform answers: " << report->answers << " precomputed (" << report->rows << " rows); "
+      << report->not_in_case << " transforms have no records in this case\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int transform_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -163,13 +195,15 @@ int transform_main(const std::vector<std::string>& args, std::ostream& out, std:
     }
   }
   if (args.empty()) {
-    err << "netcap transform: missing 'local' or 'list'\ntry 'netcap transform --help'\n";
+    err << "netcap transform: missing 'local', 'list' or 'precompute'\ntry 'netcap transform "
+           "--help'\n";
     return kExitUsage;
   }
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     out << format_help(transform_spec());
     return kExitOk;
   }
+  if (args[0] == "precompute") return run_precompute(args, out, err);
   if (args[0] == "list") {
     if (args.size() > 1) {
       err << "netcap transform list: unexpected argument '" << args[1] << "'\n";
@@ -178,7 +212,7 @@ int transform_main(const std::vector<std::string>& args, std::ostream& out, std:
     return run_list(out, err);
   }
   err << "netcap transform: unknown mode '" << args[0]
-      << "' (expected 'local' or 'list')\ntry 'netcap transform --help'\n";
+      << "' (expected 'local', 'list' or 'precompute')\ntry 'netcap transform --help'\n";
   return kExitUsage;
 }
 
