@@ -273,12 +273,13 @@ Expected<std::vector<Section>> query_summary(const QueryContext& ctx) {
   std::optional<int64_t> first, last;
   for (const auto& row : tables->rows) {
     const std::string& table = std::get<std::string>(row[0]);
+    // Record tables only (not the transforms' precomputed answer_* tables).
+    const RecordType* type = record_catalog().find(table);
+    if (type == nullptr) continue;
     auto count = run_query(ctx.index->db(), "SELECT count(*) FROM " + quote_identifier(table), {});
     if (!count) return count.status();
     counts.rows.push_back({table, count->rows.at(0).at(0)});
-    // Time span over every time field of every record type the catalog knows.
-    const RecordType* type = record_catalog().find(table);
-    if (type == nullptr) continue;
+    // Time span over every time field of every record type.
     for (const Column& column : record_columns(*type->descriptor)) {
       if (!column.is_time || !ctx.index->has_column(table, column.name)) continue;
       std::string col = quote_identifier(column.name);
