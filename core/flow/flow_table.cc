@@ -234,7 +234,7 @@ void FlowTable::on_transport(const TransportInfo& t, const PacketContext& ctx) {
   Direction& d = f->dir[dir];
   d.packets++;
   d.bytes += ctx.packet().wire_len;
-  note_packet_location(*f, t, ctx.packet());
+  note_packet_location(*f, t, ctx);
   d.payload += t.payload_length;
   f->last_ts = std::max(f->last_ts, ts);
 
@@ -428,26 +428,43 @@ void FlowTable::cut_packet_map(Flow& f, std::string reason) {
   f.map_incomplete = std::move(reason);
 }
 
-void FlowTable::note_packet_location(Flow& f, const TransportInfo& t, const RawPacket& packet) {
+void FlowTable::note_packet_location(Flow& f, const TransportInfo& t, const PacketContext& ctx) {
+  const RawPacket& packet = ctx.packet();
   if (packet.file_offset == 0 || !f.map_incomplete.empty()) return;  // live capture, or cut
   if (t.from_reassembled_fragments) {
-    // The datagram's earlier fragments are other packets the flow never saw.
-    cut_packet_map(f, "IP fragments");
+    // A reassembled datagram is every fragment's packet, not only the one that completed it.
+    const std::vector<FragmentOrigin>& origins = ctx.reassembled_origins();
+    if (origins.empty()) {
+      cut_packet_map(f, "IP fragments of unknown origin");
+      return;
+    }
+    for (const FragmentOrigin& origin : origins) {
+      if (origin.offset == 0) {
+        cut_packet_map(f, "IP fragments of unknown origin");
+        return;
+      }
+      if (!add_packet_location(f, origin.file, origin.offset)) return;
+    }
     return;
   }
+  add_packet_location(f, packet.source_index, packet.file_offset);
+}
+
+bool FlowTable::add_packet_location(Flow& f, uint32_t file, uint64_t offset) {
   if (f.packet_map.bytes().size() + PacketMapWriter::kMaxEntryBytes >
       limits_.max_packet_map_bytes) {
     cut_packet_map(
         f, "more than " + std::to_string(limits_.max_packet_map_bytes) + " bytes of offsets");
-    return;
+    return false;
   }
   if (packet_map_bytes_ + PacketMapWriter::kMaxEntryBytes >
       limits_.max_packet_map_bytes_per_shard) {
     cut_packet_map(f, "the shard's " + std::to_string(limits_.max_packet_map_bytes_per_shard) +
                           " bytes for packet maps were in use");
-    return;
+    return false;
   }
-  packet_map_bytes_ += f.packet_map.add(packet.source_index, packet.file_offset);
+  packet_map_bytes_ += f.packet_map.add(file, offset);
+  return true;
 }
 
 void FlowTable::erase(Flow* f) {

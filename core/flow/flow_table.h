@@ -134,8 +134,10 @@ class FlowTable {
   Flow* create_flow(const FlowKey& key, bool from_lo, const TransportInfo& t,
                     const PacketContext& ctx);
   void add_history(Flow& f, int dir, char letter);
-  // Appends the packet's file position to f's packet map (bounded; see Limits).
-  void note_packet_location(Flow& f, const TransportInfo& t, const RawPacket& packet);
+  // Appends the packet's file position (for a reassembled datagram, every fragment's) to f's
+  // packet map, bounded by Limits; add_packet_location returns false once the map is cut.
+  void note_packet_location(Flow& f, const TransportInfo& t, const PacketContext& ctx);
+  bool add_packet_location(Flow& f, uint32_t file, uint64_t offset);
   void cut_packet_map(Flow& f, std::string reason);
   void touch(Flow& f, Timeout timeout);
   void finish(Flow& f, StreamEndReason reason, int64_t now_ns);

@@ -23,7 +23,7 @@ void FragmentReassembler::erase_set(std::map<FragmentKey, Set>::iterator it) {
 
 FragmentReassembler::Outcome FragmentReassembler::add(const FragmentKey& key, uint32_t offset,
                                                       bool more, std::span<const uint8_t> payload,
-                                                      int64_t ts_ns) {
+                                                      int64_t ts_ns, FragmentOrigin origin) {
   Outcome out;
   const uint64_t begin = offset;
   const uint64_t end = begin + payload.size();
@@ -77,6 +77,7 @@ FragmentReassembler::Outcome FragmentReassembler::add(const FragmentKey& key, ui
     return out;
   }
   ++set.fragments;
+  set.origins.push_back(origin);
 
   // The data already held ends here (pieces never overlap, so the last one ends furthest).
   uint64_t held_end = 0;
@@ -134,6 +135,7 @@ FragmentReassembler::Outcome FragmentReassembler::add(const FragmentKey& key, ui
   if (set.have_last && set.bytes == set.total_length) {
     out.result = Result::kComplete;
     out.fragment_count = set.fragments;
+    out.origins = std::move(set.origins);
     out.datagram.reserve(set.total_length);
     for (const auto& [off, piece] : set.pieces) {
       out.datagram.insert(out.datagram.end(), piece.bytes.begin(), piece.bytes.end());

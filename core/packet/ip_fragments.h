@@ -45,6 +45,14 @@ struct FragmentKey {
   bool operator==(const FragmentKey&) const = default;
 };
 
+// Where a fragment came from: the capture file and byte offset of its packet (RawPacket's
+// source_index and file_offset), kept so that the datagram's packets can all be located.
+struct FragmentOrigin {
+  uint32_t file = 0;
+  uint64_t offset = 0;  // 0: unknown
+  bool operator==(const FragmentOrigin&) const = default;
+};
+
 class FragmentReassembler {
  public:
   explicit FragmentReassembler(const Limits& limits);
@@ -62,12 +70,14 @@ class FragmentReassembler {
     // "ip.fragment_too_large", "ip.fragment_table_full", "ip.too_many_fragments".
     std::vector<std::string> anomalies;
     uint32_t fragment_count = 0;  // fragments that made up the datagram (when complete)
+    // The packets of every fragment stored for the datagram, in arrival order (when complete).
+    std::vector<FragmentOrigin> origins;
   };
 
   // Adds one fragment: `offset` in bytes from the start of the fragmentable part, `more` = the
   // MF flag, `payload` = this fragment's data. `ts_ns` drives the timeout.
   Outcome add(const FragmentKey& key, uint32_t offset, bool more, std::span<const uint8_t> payload,
-              int64_t ts_ns);
+              int64_t ts_ns, FragmentOrigin origin = {});
 
   // Drops datagrams whose first fragment is older than limits.fragment_timeout_ns at `now_ns`;
   // returns their keys (each is reported as an "ip.fragment_timeout" anomaly by the caller).
@@ -88,6 +98,7 @@ class FragmentReassembler {
     bool have_last = false;
     uint32_t total_length = 0;  // valid when have_last
     uint32_t fragments = 0;
+    std::vector<FragmentOrigin> origins;  // at most limits.max_fragments_per_set
   };
   using AgeKey = std::pair<int64_t, FragmentKey>;
 

@@ -156,8 +156,14 @@ class PacketContext {
   uint32_t network_payload_length() const { return net_payload_length_; }
   // True while the innermost network payload is a reassembled datagram (transport decoders copy
   // it into TransportInfo::from_reassembled_fragments).
-  void set_network_reassembled(bool reassembled) { net_reassembled_ = reassembled; }
+  // `origins`: the packets of the datagram's fragments (FragmentReassembler::Outcome).
+  void set_network_reassembled(bool reassembled, std::vector<FragmentOrigin> origins = {}) {
+    net_reassembled_ = reassembled;
+    reassembled_origins_ = std::move(origins);
+  }
   bool network_reassembled() const { return net_reassembled_; }
+  // The packets the innermost reassembled datagram was made of (empty when not reassembled).
+  const std::vector<FragmentOrigin>& reassembled_origins() const { return reassembled_origins_; }
 
   // Adds a transport layer; returns nullptr (and records "packet.too_many_transports") past
   // limits.max_transports_per_packet. src/dst/vlan are pre-filled from the current network.
@@ -199,6 +205,7 @@ class PacketContext {
   IpAddress net_src_, net_dst_;
   uint32_t net_payload_length_ = 0;
   bool net_reassembled_ = false;
+  std::vector<FragmentOrigin> reassembled_origins_;
   std::array<TransportInfo, 8> transports_{};
   size_t transport_count_ = 0;
   std::vector<std::unique_ptr<std::vector<uint8_t>>> kept_;

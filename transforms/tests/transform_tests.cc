@@ -940,3 +940,27 @@ TEST_CASE(
   CHECK(slice_property(got[0], "read") == "whole capture");
   CHECK(count_packets(got[0].value) == conns[0].packets);
 }
+
+TEST_CASE("slice transforms: a flow of IP fragments holds every fragment's packet") {
+  const std::string dir = make_case("ipv4-fragments-nfs.pcap");
+  auto registry = build_transform_registry();
+  REQUIRE(registry);
+  auto index = CaseIndex::open_read_only(dir);
+  REQUIRE(index);
+  // The Connection counts datagrams; its packet map lists the packets they were cut into.
+  auto rows = run_query(index->db(),
+                        "SELECT c.UID, c.NumPackets, m.Packets FROM Connection AS c JOIN"
+                        " PacketMap AS m ON m.UID = c.UID WHERE m.Incomplete = ''"
+                        " ORDER BY m.Packets - c.NumPackets DESC, c.UID LIMIT 1",
+                        {});
+  REQUIRE(rows);
+  REQUIRE(rows->rows.size() == 1);
+  const std::string uid = catalog::text_of(rows->rows[0][0]);
+  const int64_t datagrams = catalog::int_of(rows->rows[0][1]);
+  const int64_t packets = catalog::int_of(rows->rows[0][2]);
+  CHECK(packets > datagrams);
+  auto got = run(*registry, "netcap.ToPCAPSliceForConnection", uid, dir);
+  REQUIRE(got.size() == 1);
+  CHECK(slice_property(got[0], "read") == "packet map");
+  CHECK(count_packets(got[0].value) == packets);
+}

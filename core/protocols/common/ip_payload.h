@@ -23,12 +23,13 @@ inline void dispatch_ip_payload(PacketContext& ctx, uint8_t protocol, Bytes payl
 inline void add_ip_fragment(PacketContext& ctx, const FragmentKey& key, uint32_t offset_bytes,
                             bool more, Bytes payload) {
   FragmentReassembler::Outcome outcome =
-      ctx.fragments().add(key, offset_bytes, more, payload, ctx.ts_ns());
+      ctx.fragments().add(key, offset_bytes, more, payload, ctx.ts_ns(),
+                          FragmentOrigin{ctx.packet().source_index, ctx.packet().file_offset});
   for (const std::string& name : outcome.anomalies) ctx.anomaly(name);
   if (outcome.result != FragmentReassembler::Result::kComplete) return;
   Bytes datagram = ctx.keep(std::move(outcome.datagram));
   ctx.set_network_payload_length(static_cast<uint32_t>(datagram.size()));
-  ctx.set_network_reassembled(true);
+  ctx.set_network_reassembled(true, std::move(outcome.origins));
   ctx.dispatch(DispatchSpace::kIpProtocol, key.protocol, datagram);
 }
 

@@ -59,11 +59,13 @@ TEST_CASE("ip_fragments: reverse order completes on the first fragment") {
   Limits limits;
   FragmentReassembler r(limits);
   const auto data = pattern(75);
-  CHECK(r.add(key(2), 64, false, part(data, 64, 11), 0).result == Result::kIncomplete);
-  CHECK(r.add(key(2), 32, true, part(data, 32, 32), 0).result == Result::kIncomplete);
-  auto o = r.add(key(2), 0, true, part(data, 0, 32), 0);
+  CHECK(r.add(key(2), 64, false, part(data, 64, 11), 0, {0, 1000}).result == Result::kIncomplete);
+  CHECK(r.add(key(2), 32, true, part(data, 32, 32), 0, {1, 24}).result == Result::kIncomplete);
+  auto o = r.add(key(2), 0, true, part(data, 0, 32), 0, {1, 500});
   REQUIRE(o.result == Result::kComplete);
   CHECK(o.datagram == data);
+  // Every fragment's packet, in arrival order (pcap slices list the datagram's packets).
+  CHECK(o.origins == std::vector<FragmentOrigin>{{0, 1000}, {1, 24}, {1, 500}});
 }
 
 TEST_CASE("ip_fragments: duplicates and same-byte overlaps are quiet") {
