@@ -635,11 +635,6 @@ int run_capture(int argc, char** argv) {
                     " rows), %.2f s from the last row\n",
                     written->answers, written->rows, seconds);
       precompute_line = line;
-      if (std::getenv("NETCAP_PRECOMPUTE_TIMES") != nullptr) {
-        for (const auto& [table, ms] : written->milliseconds) {
-          std::fprintf(stderr, "%8.1f ms  %s\n", ms, table.c_str());
-        }
-      }
     }
   }
 

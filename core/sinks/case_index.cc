@@ -60,6 +60,8 @@ struct StatementCloser {
 };
 using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementCloser>;
 
+}  // namespace
+
 Status bind_params(sqlite3* db, sqlite3_stmt* stmt, std::span<const SqlValue> params) {
   for (size_t i = 0; i < params.size(); ++i) {
     int slot = static_cast<int>(i + 1);
@@ -81,6 +83,8 @@ Status bind_params(sqlite3* db, sqlite3_stmt* stmt, std::span<const SqlValue> pa
   }
   return Status::ok();
 }
+
+namespace {
 
 Expected<ResultSet> collect(sqlite3* db, sqlite3_stmt* stmt, size_t max_rows) {
   ResultSet result;
@@ -239,12 +243,14 @@ CaseIndex& CaseIndex::operator=(CaseIndex&& other) noexcept {
 
 CaseIndex::~CaseIndex() { sqlite3_close(db_); }
 
-bool CaseIndex::has_table(std::string_view name) const {
+bool table_exists(sqlite3* db, std::string_view name) {
   SqlValue param = std::string(name);
-  auto result = run_query(db_, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1",
+  auto result = run_query(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1",
                           std::span<const SqlValue>(&param, 1));
   return result && !result->rows.empty();
 }
+
+bool CaseIndex::has_table(std::string_view name) const { return table_exists(db_, name); }
 
 bool CaseIndex::has_column(std::string_view table, std::string_view column) const {
   SqlValue params[] = {std::string(table), std::string(column)};

@@ -67,6 +67,12 @@ struct ResultSet {
   bool truncated = false;  // more rows than max_rows existed
 };
 
+// Binds `params` to ?1, ?2, ... of `stmt` (values are copied).
+Status bind_params(sqlite3* db, sqlite3_stmt* stmt, std::span<const SqlValue> params);
+
+// True when `db`'s main schema has a table named `name`.
+bool table_exists(sqlite3* db, std::string_view name);
+
 // Runs one prepared statement with bound parameters (?1, ?2, ... in order). Columns that come
 // straight from a record table field carry that field's time/duration marks.
 Expected<ResultSet> run_query(sqlite3* db, std::string_view sql, std::span<const SqlValue> params,

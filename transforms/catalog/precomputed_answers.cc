@@ -1,6 +1,5 @@
 #include "transforms/catalog/precomputed_answers.h"
 
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -12,13 +11,6 @@ namespace {
 
 constexpr std::string_view kMetaTable = "answer_meta";
 constexpr std::string_view kPlaceholder = "{sources}";
-
-bool table_exists(sqlite3* db, std::string_view name) {
-  const SqlValue param = std::string(name);
-  auto result = run_query(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                          std::span<const SqlValue>(&param, 1));
-  return result && !result->rows.empty();
-}
 
 // Every record table `spec` reads, in declaration order.
 std::vector<std::string_view> source_tables(const QueryTransform& spec) {
@@ -113,22 +105,6 @@ Expected<std::unique_ptr<sqlite3, CloseDb>> open_index(const std::string& case_d
   return db;
 }
 
-Status bind(sqlite3_stmt* stmt, int slot, const SqlValue& value) {
-  int rc = SQLITE_OK;
-  if (const auto* number = std::get_if<int64_t>(&value)) {
-    rc = sqlite3_bind_int64(stmt, slot, *number);
-  } else if (const auto* real = std::get_if<double>(&value)) {
-    rc = sqlite3_bind_double(stmt, slot, *real);
-  } else if (const auto* text = std::get_if<std::string>(&value)) {
-    rc = sqlite3_bind_text64(stmt, slot, text->data(), text->size(), SQLITE_STATIC, SQLITE_UTF8);
-  } else if (const auto* blob = std::get_if<SqlBlob>(&value)) {
-    rc = sqlite3_bind_blob64(stmt, slot, blob->bytes.data(), blob->bytes.size(), SQLITE_STATIC);
-  } else {
-    rc = sqlite3_bind_null(stmt, slot);
-  }
-  return rc == SQLITE_OK ? Status::ok() : Status::error("binding a value failed");
-}
-
 // Column names for the answer table: the query's names made unique (two COUNT(*) columns).
 std::string column_list(const ComputedAnswer& answer) {
   std::string out;
@@ -154,7 +130,6 @@ Expected<ComputedAnswers> compute_answers(const std::string& case_dir,
   ComputedAnswers out;
   for (const QueryTransform* spec : registry.precomputable()) {
     if (!is_precomputable(*spec)) continue;
-    const auto start = std::chrono::steady_clock::now();
     ComputedAnswer answer;
     answer.table = answer_table(*spec);
     answer.by_input = spec->input != QueryInput::kCase;
@@ -177,10 +152,6 @@ Expected<ComputedAnswers> compute_answers(const std::string& case_dir,
     for (const ResultColumn& column : rows->columns) answer.columns.push_back(column.name);
     answer.rows = std::move(rows->rows);
     out.answers.push_back(std::move(answer));
-    out.milliseconds.emplace_back(
-        out.answers.back().table,
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count());
   }
   (void)exec(db->get(), "COMMIT");
   return out;
@@ -213,7 +184,6 @@ Expected<PrecomputeReport> write_answers(const std::string& case_dir,
   }
   PrecomputeReport report;
   report.not_in_case = computed.not_in_case.size();
-  report.milliseconds = computed.milliseconds;
   for (const ComputedAnswer& answer : computed.answers) {
     if (Status s = forget(answer.table); !s) return fail(s, answer.table);
     const std::string table = quote_identifier(answer.table);
@@ -230,16 +200,11 @@ Expected<PrecomputeReport> write_answers(const std::string& case_dir,
     std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
     // Rows go in in the query's order: rowid order is the answer's order.
     for (const auto& row : answer.rows) {
-      for (size_t i = 0; i < row.size() && i < answer.columns.size(); ++i) {
-        if (Status s = bind(stmt.get(), static_cast<int>(i + 1), row[i]); !s) {
-          return fail(s, answer.table);
-        }
-      }
+      if (Status s = bind_params(db, stmt.get(), row); !s) return fail(s, answer.table);
       if (sqlite3_step(stmt.get()) != SQLITE_DONE) {
         return fail(Status::error(sqlite3_errmsg(db)), answer.table);
       }
       sqlite3_reset(stmt.get());
-      sqlite3_clear_bindings(stmt.get());
     }
     if (answer.by_input) {
       if (Status s = exec(db, "CREATE INDEX " + quote_identifier(answer.table + "_key") + " ON " +

@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/sinks/case_index.h"
@@ -33,8 +32,6 @@ struct PrecomputeReport {
   size_t answers = 0;      // answer tables written
   size_t not_in_case = 0;  // transforms whose record tables the case does not have
   uint64_t rows = 0;       // rows written over all answer tables
-  // Milliseconds spent computing each answer, in registry order.
-  std::vector<std::pair<std::string, double>> milliseconds;
 };
 
 // Answers computed and held in memory until they are written.
@@ -48,7 +45,6 @@ struct ComputedAnswer {
 struct ComputedAnswers {
   std::vector<ComputedAnswer> answers;
   std::vector<std::string> not_in_case;  // answer tables that have no record tables
-  std::vector<std::pair<std::string, double>> milliseconds;
 };
 
 // Runs every precomputable query of `registry` over CASE/index.db on a read-only connection of

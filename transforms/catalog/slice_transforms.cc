@@ -161,6 +161,20 @@ struct FileClose {
   void operator()(FILE* f) const { std::fclose(f); }
 };
 
+// Appends one packet to the slice, unless it would take the slice past kMaxSliceBytes: then
+// the slice is marked truncated and false returned.
+bool add_packet(pcap_dumper_t* dumper, const pcap_pkthdr* header, const u_char* data,
+                SliceResult& result) {
+  if (result.bytes + header->caplen > kMaxSliceBytes) {
+    result.truncated = true;
+    return false;
+  }
+  pcap_dump(reinterpret_cast<u_char*>(dumper), header, data);
+  ++result.packets;
+  result.bytes += header->caplen;
+  return true;
+}
+
 // Writes the packets at `offsets` (per file) to `temp_path`. False (nothing usable written)
 // when a packet cannot be read where the map says.
 Expected<bool> write_mapped(const std::vector<std::string>& files,
@@ -203,13 +217,7 @@ Expected<bool> write_mapped(const std::vector<std::string>& files,
       pcap_pkthdr* header = nullptr;
       const u_char* data = nullptr;
       if (pcap_next_ex(in.get(), &header, &data) != 1) return false;
-      if (result.bytes + header->caplen > kMaxSliceBytes) {
-        result.truncated = true;
-        break;
-      }
-      pcap_dump(reinterpret_cast<u_char*>(dumper.get()), header, data);
-      ++result.packets;
-      result.bytes += header->caplen;
+      if (!add_packet(dumper.get(), header, data, result)) break;
     }
   }
   if (!dumper) return false;
@@ -219,39 +227,12 @@ Expected<bool> write_mapped(const std::vector<std::string>& files,
   return true;
 }
 
-// Writes the slice `request` selects into one pcap file.
-Expected<SliceResult> write_slice(const TransformContext& context, const SliceRequest& request,
-                                  TransformResponse& response) {
-  Expected<std::vector<std::string>> files = input_files(context, response);
-  if (!files) return files.status();
-  const fs::path dir = fs::path(context.case_dir) / "slices";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Status::error("cannot create " + dir.string() + ": " + ec.message());
-  SliceResult result;
-  const fs::path final_path = dir / (request.kind + "-" + safe_file_part(request.key) + ".pcap");
-  const fs::path temp_path = fs::path(final_path.string() + ".part");
-  result.path = final_path.string();
-
-  Expected<std::optional<std::vector<std::vector<uint64_t>>>> offsets =
-      mapped_offsets(context, request, *files, response);
-  if (!offsets) return offsets.status();
-  if (*offsets) {
-    Expected<bool> written = write_mapped(*files, **offsets, temp_path, result);
-    if (!written) return written.status();
-    if (*written) {
-      result.by_packet_map = true;
-      fs::rename(temp_path, final_path, ec);
-      if (ec) return Status::error("cannot rename " + temp_path.string() + ": " + ec.message());
-      return result;
-    }
-    result = SliceResult{};  // read the slow way below
-    result.path = final_path.string();
-  }
-
+// Reads every capture file through `request.filter` (and time range) into `temp_path`.
+Status write_scanned(const std::vector<std::string>& files, const SliceRequest& request,
+                     const fs::path& temp_path, SliceResult& result) {
   std::unique_ptr<pcap_dumper_t, DumperClose> dumper;
   int link_type = -1;
-  for (const std::string& file : *files) {
+  for (const std::string& file : files) {
     char error[PCAP_ERRBUF_SIZE] = {};
     std::unique_ptr<pcap_t, PcapClose> in(
         pcap_open_offline_with_tstamp_precision(file.c_str(), PCAP_TSTAMP_PRECISION_NANO, error));
@@ -285,13 +266,7 @@ Expected<SliceResult> write_slice(const TransformContext& context, const SliceRe
       if (pcap_offline_filter(&program, header, data) == 0) continue;
       const int64_t ts_ns = int64_t{header->ts.tv_sec} * 1'000'000'000 + header->ts.tv_usec;
       if (request.last_ns != 0 && (ts_ns < request.first_ns || ts_ns > request.last_ns)) continue;
-      if (result.bytes + header->caplen > kMaxSliceBytes) {
-        result.truncated = true;
-        break;
-      }
-      pcap_dump(reinterpret_cast<u_char*>(dumper.get()), header, data);
-      ++result.packets;
-      result.bytes += header->caplen;
+      if (!add_packet(dumper.get(), header, data, result)) break;
     }
     pcap_freecode(&program);
     // rc == -1: a damaged file; capture read it up to the same point, so the slice is complete
@@ -302,7 +277,38 @@ Expected<SliceResult> write_slice(const TransformContext& context, const SliceRe
   if (pcap_dump_flush(dumper.get()) != 0) {
     return Status::error("writing " + temp_path.string() + " failed");
   }
-  dumper.reset();
+  return Status::ok();
+}
+
+// Writes the slice `request` selects into one pcap file.
+Expected<SliceResult> write_slice(const TransformContext& context, const SliceRequest& request,
+                                  TransformResponse& response) {
+  Expected<std::vector<std::string>> files = input_files(context, response);
+  if (!files) return files.status();
+  const fs::path dir = fs::path(context.case_dir) / "slices";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::error("cannot create " + dir.string() + ": " + ec.message());
+  SliceResult result;
+  const fs::path final_path = dir / (request.kind + "-" + safe_file_part(request.key) + ".pcap");
+  const fs::path temp_path = fs::path(final_path.string() + ".part");
+  result.path = final_path.string();
+
+  Expected<std::optional<std::vector<std::vector<uint64_t>>>> offsets =
+      mapped_offsets(context, request, *files, response);
+  if (!offsets) return offsets.status();
+  if (*offsets) {
+    Expected<bool> written = write_mapped(*files, **offsets, temp_path, result);
+    if (!written) return written.status();
+    result.by_packet_map = *written;
+    if (!*written) {
+      result = SliceResult{};  // read the slow way
+      result.path = final_path.string();
+    }
+  }
+  if (!result.by_packet_map) {
+    if (Status s = write_scanned(*files, request, temp_path, result); !s) return s;
+  }
   fs::rename(temp_path, final_path, ec);
   if (ec) return Status::error("cannot rename " + temp_path.string() + ": " + ec.message());
   return result;
