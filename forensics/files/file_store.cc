@@ -71,19 +71,13 @@ class Digests {
 class StoreWriter : public app::FileWriter {
  public:
   StoreWriter(FileStore& store, const app::FileOrigin& origin)
-      : store_(store), origin_(origin), first_ts_(origin.ts_ns), last_ts_(origin.ts_ns) {
-    const fs::path tmp = fs::path(store.case_dir()) / "files" / "tmp" /
-                         (std::to_string(store.next_temp_id()) + ".part");
-    tmp_path_ = tmp.string();
-    // The name is ours (a counter), never from the wire.
-    fd_ = ::open(tmp_path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) cut("storage error: " + std::string(std::strerror(errno)));
-  }
+      : store_(store), origin_(origin), first_ts_(origin.ts_ns), last_ts_(origin.ts_ns) {}
 
   ~StoreWriter() override {
     if (fd_ >= 0) ::close(fd_);
+    drop_memory();
     if (!closed_) {
-      ::unlink(tmp_path_.c_str());
+      if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
       store_.release(reserved_);
     }
   }
@@ -159,12 +153,14 @@ class StoreWriter : public app::FileWriter {
     if (size_ == 0 && !had_gap_ && reason_.empty()) {
       if (fd_ >= 0) ::close(fd_);
       fd_ = -1;
-      ::unlink(tmp_path_.c_str());
+      if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
+      drop_memory();
       store_.release(reserved_);
       reserved_ = 0;
       return nullptr;
     }
-    // Holes read back as zeros: the file is extended to its size first.
+    // Holes read back as zeros: a spilled file is extended to its size first (in memory the
+    // buffer always spans the file).
     if (fd_ >= 0 && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0)
       cut("storage error: " + std::string(std::strerror(errno)));
     hash_through(size_);
@@ -204,29 +200,37 @@ class StoreWriter : public app::FileWriter {
     if (reason.empty() && missing > 0) reason = std::to_string(missing) + " bytes missing";
     rec->set_truncatedreason(reason);
 
-    if (fd_ >= 0) {
+    if (has_content()) {
       std::string mime, description;
       if (!store_.cached_type(digest[2], mime, description)) {
-        std::string head(
-            static_cast<size_t>(std::min<uint64_t>(size_, store_.options().magic_bytes)), '\0');
-        const ssize_t n = head.empty() ? 0 : ::pread(fd_, head.data(), head.size(), 0);
-        head.resize(n > 0 ? static_cast<size_t>(n) : 0);
-        store_.detect(head, mime, description);
+        const size_t want =
+            static_cast<size_t>(std::min<uint64_t>(size_, store_.options().magic_bytes));
+        if (!spilled_) {
+          store_.detect(std::string_view(reinterpret_cast<const char*>(memory_.data()), want), mime,
+                        description);
+        } else {
+          std::string head(want, '\0');
+          const ssize_t n = head.empty() ? 0 : ::pread(fd_, head.data(), head.size(), 0);
+          head.resize(n > 0 ? static_cast<size_t>(n) : 0);
+          store_.detect(head, mime, description);
+        }
         store_.remember_type(digest[2], mime, description);
       }
       rec->set_mimetype(mime);
       rec->set_description(description);
-      ::close(fd_);
+      if (fd_ >= 0) ::close(fd_);
       fd_ = -1;
       if (!stored_ok_) {
-        ::unlink(tmp_path_.c_str());
+        if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
         store_.release(reserved_);
       } else {
         move_into_store(*rec, digest[2]);
       }
     } else {
+      if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
       store_.release(reserved_);
     }
+    drop_memory();
     reserved_ = 0;
     return rec;
   }
@@ -262,17 +266,11 @@ class StoreWriter : public app::FileWriter {
       cut("too many ranges");
       return;
     }
-    if (fd_ >= 0) {
-      size_t done = 0;
-      while (done < data.size()) {
-        const ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done,
-                                   static_cast<off_t>(offset + done));
-        if (n <= 0) {
-          cut("storage error: " + std::string(std::strerror(errno)));
-          break;
-        }
-        done += static_cast<size_t>(n);
-      }
+    if (!spilled_ && end > memory_.size() && !grow_memory(end)) spill();
+    if (!spilled_) {
+      std::memcpy(memory_.data() + offset, data.data(), data.size());
+    } else if (fd_ >= 0 && !write_all(fd_, data.data(), data.size(), offset)) {
+      cut("storage error: " + std::string(std::strerror(errno)));
     }
     if (offset == hashed_) {
       digests_.update(data.data(), data.size());
@@ -302,10 +300,20 @@ class StoreWriter : public app::FileWriter {
 
   // Reads the stored bytes [hashed_, end) back into the digests (holes are zeros).
   void hash_through(uint64_t end) {
+    if (!spilled_) {
+      // In memory the buffer spans [0, size_) with holes as zeros; past it (a declared end) the
+      // bytes are unknown and hashed as zeros like a spilled file's holes.
+      const uint64_t in_memory = std::min<uint64_t>(end, memory_.size());
+      if (hashed_ < in_memory) {
+        digests_.update(memory_.data() + hashed_, static_cast<size_t>(in_memory - hashed_));
+        hashed_ = in_memory;
+      }
+    }
     std::vector<uint8_t> buf(kReadChunk);
     while (hashed_ < end) {
       const size_t want = static_cast<size_t>(std::min<uint64_t>(kReadChunk, end - hashed_));
-      ssize_t n = fd_ >= 0 ? ::pread(fd_, buf.data(), want, static_cast<off_t>(hashed_)) : -1;
+      ssize_t n =
+          spilled_ && fd_ >= 0 ? ::pread(fd_, buf.data(), want, static_cast<off_t>(hashed_)) : -1;
       if (n <= 0) {
         // No backing file: the bytes are unknown; hash zeros so the size stays right.
         std::fill(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(want), 0);
@@ -316,16 +324,97 @@ class StoreWriter : public app::FileWriter {
     }
   }
 
+  // Content that is neither in memory nor in a temporary file (a storage error) is not stored.
+  bool has_content() const { return !spilled_ || fd_ >= 0; }
+
+  // The name is ours (a counter), never from the wire.
+  std::string new_temp_path() {
+    return (fs::path(store_.case_dir()) / "files" / "tmp" /
+            (std::to_string(store_.next_temp_id()) + ".part"))
+        .string();
+  }
+
+  static bool write_all(int fd, const uint8_t* data, size_t size, uint64_t offset) {
+    size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(offset + done));
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  // Grows the memory buffer to span [0, end) (new bytes zero), within the per-file and the
+  // store-wide memory budgets; false when either would be passed.
+  bool grow_memory(uint64_t end) {
+    const uint64_t per_file = store_.options().max_memory_bytes_per_file;
+    if (end > per_file) return false;
+    if (end > memory_reserved_) {
+      // Reserve with headroom so a growing body does not ask the shared counter per segment.
+      const uint64_t want =
+          std::min<uint64_t>(per_file, std::max<uint64_t>(end, 2 * memory_reserved_));
+      const uint64_t target = std::max<uint64_t>(want, std::min<uint64_t>(per_file, 16 * 1024));
+      if (!store_.reserve_memory(target - memory_reserved_)) return false;
+      memory_reserved_ = target;
+      memory_.reserve(static_cast<size_t>(target));
+    }
+    memory_.resize(static_cast<size_t>(end));
+    return true;
+  }
+
+  void drop_memory() {
+    std::vector<uint8_t>().swap(memory_);
+    store_.release_memory(memory_reserved_);
+    memory_reserved_ = 0;
+  }
+
+  // Moves the content from memory to a temporary file; later bytes go to the file.
+  void spill() {
+    spilled_ = true;
+    tmp_path_ = new_temp_path();
+    fd_ = ::open(tmp_path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0 || !write_all(fd_, memory_.data(), memory_.size(), 0))
+      cut("storage error: " + std::string(std::strerror(errno)));
+    drop_memory();
+  }
+
+  // Writes the in-memory content to a new temporary file (closed); false with `error` set.
+  bool write_memory_to_temp(std::string& error) {
+    tmp_path_ = new_temp_path();
+    const int fd = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      error = std::strerror(errno);
+      return false;
+    }
+    const bool ok = write_all(fd, memory_.data(), memory_.size(), 0);
+    if (!ok) error = std::strerror(errno);
+    ::close(fd);
+    if (!ok) ::unlink(tmp_path_.c_str());
+    return ok;
+  }
+
   void move_into_store(netcap::File& rec, const std::string& sha256) {
     const std::string rel = stored_path(sha256);
     const fs::path target = fs::path(store_.case_dir()) / rel;
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
     if (fs::exists(target, ec)) {
-      // Same content stored before: keep one copy.
-      ::unlink(tmp_path_.c_str());
+      // Same content stored before: keep one copy (content still in memory never touched disk).
+      if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
       store_.release(reserved_);
       rec.set_path(rel);
+      return;
+    }
+    // New content held in memory: written once, to a temporary name, then renamed, so that a
+    // stored path only ever holds a whole file (another shard may store the same content).
+    std::string error;
+    if (!spilled_ && !write_memory_to_temp(error)) {
+      store_.release(reserved_);
+      rec.set_truncated(true);
+      rec.set_complete(false);
+      rec.set_truncatedreason(rec.truncatedreason().empty()
+                                  ? "storage error: " + error
+                                  : rec.truncatedreason() + "; storage error: " + error);
       return;
     }
     if (::rename(tmp_path_.c_str(), target.c_str()) != 0) {
@@ -344,8 +433,11 @@ class StoreWriter : public app::FileWriter {
 
   FileStore& store_;
   app::FileOrigin origin_;
-  std::string tmp_path_;
-  int fd_ = -1;
+  std::string tmp_path_;          // set once a temporary file exists
+  int fd_ = -1;                   // the temporary file of a spilled writer
+  bool spilled_ = false;          // content moved from memory_ to the temporary file
+  std::vector<uint8_t> memory_;   // the content [0, size_) while not spilled; holes are zeros
+  uint64_t memory_reserved_ = 0;  // bytes taken from the store's memory budget
   bool closed_ = false;
   bool stored_ok_ = true;
   Digests digests_;
@@ -425,6 +517,19 @@ uint64_t FileStore::reserve(uint64_t want) {
 }
 
 void FileStore::release(uint64_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+
+bool FileStore::reserve_memory(uint64_t bytes) {
+  uint64_t used = memory_used_.load(std::memory_order_relaxed);
+  for (;;) {
+    if (used + bytes > options_.max_memory_bytes) return false;
+    if (memory_used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed))
+      return true;
+  }
+}
+
+void FileStore::release_memory(uint64_t bytes) {
+  memory_used_.fetch_sub(bytes, std::memory_order_relaxed);
+}
 
 void FileStore::detect(std::string_view head, std::string& mime, std::string& description) {
   // A libmagic handle is not thread-safe: each caller borrows one from the pool (loading

@@ -1,10 +1,12 @@
 // The file store: the FileSink (forensics/app/file_sink.h) behind file extraction.
 //
-// Layout: every transfer is written to CASE/files/tmp/<n>.part while it streams, with MD5, SHA1
-// and SHA256 computed as the bytes come in order (bytes that arrive ahead of a hole are written
-// at their offset and hashed once the hole is filled, or as zeros at close). At close the
-// content is typed by libmagic and moved to CASE/files/<sha256[0:2]>/<sha256>; when that file
-// exists already (the same content seen before) the temporary copy is dropped. Names from the
+// Layout: a transfer is held in memory while it streams, up to a per-file and a store-wide
+// memory budget; a file that outgrows either is spilled to CASE/files/tmp/<n>.part and continues
+// there. MD5, SHA1 and SHA256 are computed as the bytes come in order (bytes that arrive ahead of
+// a hole are kept at their offset and hashed once the hole is filled, or as zeros at close). At
+// close the content is typed by libmagic and stored as CASE/files/<sha256[0:2]>/<sha256>; when
+// that file exists already (the same content seen before) nothing is written at all, which is
+// the common case for the repeated objects of web traffic. Names from the
 // wire never become paths: stored names are hashes, and safe_file_name() makes the names used
 // when copying files out.
 //
@@ -47,6 +49,11 @@ struct FileStoreOptions {
   // ("more than N missing bytes"): a transfer seen only at its two ends must not become
   // gigabytes of zeros to store and hash.
   uint64_t max_hole_bytes = 16ULL << 20;
+  // Bytes a file may hold in memory before it is spilled to a temporary file.
+  size_t max_memory_bytes_per_file = 1 << 20;
+  // Bytes all open files together may hold in memory (a shared atomic budget); a file that would
+  // pass it is spilled. Memory only: this bounds RSS, it does not drop content.
+  uint64_t max_memory_bytes = 64ULL << 20;
   // Leading bytes of a file given to libmagic.
   size_t magic_bytes = 1 << 20;
   // Types remembered by SHA-256, so that content seen again is not typed again.
@@ -72,6 +79,11 @@ class FileStore : public app::FileSink {
   // granted. release() gives bytes back.
   uint64_t reserve(uint64_t want);
   void release(uint64_t bytes);
+  // The same for the in-memory budget, all or nothing: true when `bytes` were granted.
+  bool reserve_memory(uint64_t bytes);
+  void release_memory(uint64_t bytes);
+  // Bytes held in memory by open writers now.
+  uint64_t memory_bytes() const { return memory_used_.load(std::memory_order_relaxed); }
   uint64_t next_temp_id() { return temp_ids_.fetch_add(1, std::memory_order_relaxed); }
   // MIME type and description of `head` (thread-safe; libmagic handles come from a pool, so
   // shards do not wait for each other).
@@ -87,6 +99,7 @@ class FileStore : public app::FileSink {
   std::string case_dir_;
   FileStoreOptions options_;
   std::atomic<uint64_t> used_{0};
+  std::atomic<uint64_t> memory_used_{0};
   std::atomic<uint64_t> temp_ids_{0};
   struct Magic;
   // Loads a new pair of libmagic handles (nullptr and `error` set when that fails).

@@ -99,7 +99,14 @@ TEST_CASE("file store: same content is stored once") {
 
 TEST_CASE("file store: out-of-order offsets are stitched, holes are missing bytes") {
   TempCase c;
-  auto store = make_store(c);
+  // The same results whether a file stays in memory, is spilled to disk in the middle of the
+  // transfer (per-file memory budget of 4 bytes) or from its first byte (no memory budget).
+  FileStoreOptions o;
+  const int memory_mode = GENERATE(0, 1, 2);
+  if (memory_mode == 1) o.max_memory_bytes_per_file = 4;
+  if (memory_mode == 2) o.max_memory_bytes = 0;
+  CAPTURE(memory_mode);
+  auto store = make_store(c, o);
   SECTION("reordered pieces") {
     auto w = store->open(origin("r"));
     w->write(3, bytes("def"), 1);
@@ -123,9 +130,9 @@ TEST_CASE("file store: out-of-order offsets are stitched, holes are missing byte
     CHECK(slurp(c.dir / rec->path()) == std::string("abc\0\0\0ghi", 9));
   }
   SECTION("a gap at the end and a declared size beyond the data") {
-    auto o = origin("d");
-    o.declared_size = 10;
-    auto w = store->open(o);
+    auto declared = origin("d");
+    declared.declared_size = 10;
+    auto w = store->open(declared);
     w->write(0, bytes("abcd"), 1);
     auto rec = w->close(false, "connection ended", 2);
     CHECK(rec->size() == 4);
@@ -219,4 +226,64 @@ TEST_CASE("file store: a hole past the limit freezes the file and is recorded") 
     CHECK(rec->missingbytes() == 996);  // the wire's missing bytes, counted to the declared size
     CHECK_FALSE(rec->complete());
   }
+}
+
+TEST_CASE("file store: small files stay in memory until stored; big ones spill to a temp file") {
+  TempCase c;
+  FileStoreOptions o;
+  o.max_memory_bytes_per_file = 8;
+  auto store = make_store(c, o);
+  const fs::path tmp = c.dir / "files" / "tmp";
+
+  auto small = store->open(origin("small"));
+  small->write(0, bytes("12345678"), 1);
+  CHECK(fs::is_empty(tmp));
+  CHECK(store->memory_bytes() == 8);
+  auto big = store->open(origin("big"));
+  big->write(0, bytes("123456789"), 1);  // past the per-file budget: spilled
+  CHECK_FALSE(fs::is_empty(tmp));
+
+  auto rec = small->close(true, "", 2);
+  CHECK(slurp(c.dir / rec->path()) == "12345678");
+  CHECK(store->memory_bytes() == 0);
+  auto rec_big = big->close(true, "", 2);
+  CHECK(slurp(c.dir / rec_big->path()) == "123456789");
+  CHECK(fs::is_empty(tmp));
+
+  // A duplicate held in memory never touches the disk and gives its budget back.
+  auto again = store->open(origin("again"));
+  again->write(0, bytes("12345678"), 3);
+  CHECK(fs::is_empty(tmp));
+  auto rec_again = again->close(true, "", 4);
+  CHECK(rec_again->path() == rec->path());
+  CHECK(store->memory_bytes() == 0);
+  CHECK(store->used_bytes() == 17);
+
+  // An abandoned writer gives its memory back too.
+  {
+    auto abandoned = store->open(origin("abandoned"));
+    abandoned->write(0, bytes("abc"), 5);
+    CHECK(store->memory_bytes() > 0);
+  }
+  CHECK(store->memory_bytes() == 0);
+}
+
+TEST_CASE("file store: the shared memory budget spills the file that would pass it") {
+  TempCase c;
+  FileStoreOptions o;
+  o.max_memory_bytes_per_file = 1 << 20;
+  o.max_memory_bytes = 32 * 1024;
+  auto store = make_store(c, o);
+  const std::string block(20 * 1024, 'a');
+  auto first = store->open(origin("first"));
+  first->write(0, bytes(block), 1);
+  auto second = store->open(origin("second"));
+  second->write(0, bytes(block + "b"), 1);  // does not fit beside the first: spilled
+  CHECK(store->memory_bytes() <= o.max_memory_bytes);
+  CHECK_FALSE(fs::is_empty(c.dir / "files" / "tmp"));
+  auto r1 = first->close(true, "", 2);
+  auto r2 = second->close(true, "", 2);
+  CHECK(slurp(c.dir / r1->path()) == block);
+  CHECK(slurp(c.dir / r2->path()) == block + "b");
+  CHECK(store->memory_bytes() == 0);
 }
