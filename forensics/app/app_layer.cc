@@ -163,6 +163,7 @@ class AppFlowConsumer : public FlowConsumer {
   void on_data(StreamDirection dir, std::span<const uint8_t> data, int64_t ts_ns) override {
     if (state_ == State::kActive) {
       session_->on_data(dir, data, ts_ns);
+      follow_protocol_switch(ts_ns);
       return;
     }
     if (state_ == State::kUnknown || data.empty()) return;
@@ -183,6 +184,7 @@ class AppFlowConsumer : public FlowConsumer {
   void on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) override {
     if (state_ == State::kActive) {
       session_->on_gap(dir, length, ts_ns);
+      follow_protocol_switch(ts_ns);
       return;
     }
     if (state_ == State::kUnknown) return;
@@ -230,10 +232,16 @@ class AppFlowConsumer : public FlowConsumer {
       ending_ = true;
       decide_stream(/*force=*/true);
     }
-    if (state_ == State::kActive) session_->on_end(reason, ts_ns);
+    if (state_ == State::kActive) {
+      // Sessions the stream was switched away from end first, in the order they ran.
+      for (auto& [ctx, session] : switched_from_) session->on_end(reason, ts_ns);
+      session_->on_end(reason, ts_ns);
+    }
   }
 
+  // The protocol found by content; after a switch (STARTTLS) still the first one ("smtp").
   std::string_view application_protocol() const override {
+    if (!switched_from_.empty()) return switched_from_.front().first->protocol();
     return ctx_ ? ctx_->protocol() : std::string_view();
   }
 
@@ -305,6 +313,30 @@ class AppFlowConsumer : public FlowConsumer {
     replay();
   }
 
+  // A session asked for the rest of the stream to go to another protocol (AppContext::
+  // switch_protocol): the new protocol's session takes over, with a context of its own; the
+  // old one is kept for its on_end. An unknown name, or a switch past the bound (a chain of
+  // upgrades is a loop or an attack), is an anomaly and the stream stays where it is.
+  void follow_protocol_switch(int64_t ts_ns) {
+    const std::string_view to = ctx_->take_protocol_switch();
+    if (to.empty()) return;
+    const AppTransport transport = flow_.ip_protocol == 6 ? AppTransport::kTcp : AppTransport::kUdp;
+    const AppProtocol* next = layer_.registry().find(transport, to);
+    if (next == nullptr || switched_from_.size() >= kMaxProtocolSwitches) {
+      ctx_->anomaly(
+          "app.protocol_switch_refused",
+          std::string(ctx_->protocol()) + " asked to continue as " + std::string(to) +
+              (next == nullptr ? ", which is not registered"
+                               : ", past the bound of " + std::to_string(kMaxProtocolSwitches) +
+                                     " switches per stream"),
+          ts_ns);
+      return;
+    }
+    switched_from_.emplace_back(std::move(ctx_), std::move(session_));
+    start(*next);
+    session_ = next->create(*ctx_);
+  }
+
   void start(const AppProtocol& protocol) {
     ctx_ = std::make_unique<AppContext>(flow_, layer_.limits(), layer_.emitter(),
                                         layer_.expectations(), protocol.name);
@@ -324,6 +356,7 @@ class AppFlowConsumer : public FlowConsumer {
       } else {
         session_->on_data(c.dir, c.bytes, c.ts_ns);
       }
+      if (flow_.ip_protocol != 17) follow_protocol_switch(c.ts_ns);
     }
   }
 
@@ -350,6 +383,9 @@ class AppFlowConsumer : public FlowConsumer {
   std::vector<Chunk> chunks_;
   std::unique_ptr<AppContext> ctx_;
   std::unique_ptr<AppSession> session_;
+  // Contexts and sessions the stream was switched away from, oldest first (bounded).
+  static constexpr size_t kMaxProtocolSwitches = 2;
+  std::vector<std::pair<std::unique_ptr<AppContext>, std::unique_ptr<AppSession>>> switched_from_;
 };
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <typeindex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/flow/flow_table.h"
@@ -146,6 +147,16 @@ class AppContext {
   }
   void set_shard_state(ShardState* state) { shard_state_ = state; }
 
+  // Asks the application layer to hand this stream to `protocol` (a name registered for the
+  // transport, e.g. "tls" after SMTP STARTTLS, RFC 3207 section 4.2) from the next bytes
+  // delivered on: bytes of the current on_data call are not passed on, so call it where the
+  // protocol says the next byte is the new protocol's (the reply that accepts the upgrade). The
+  // session keeps its context and still gets its on_end; the Connection keeps this protocol's
+  // name. Must be a string with static lifetime.
+  void switch_protocol(std::string_view protocol) { switch_to_ = protocol; }
+  // The protocol asked for by switch_protocol (cleared by the call), empty when none.
+  std::string_view take_protocol_switch() { return std::exchange(switch_to_, {}); }
+
   // Where extracted files go (file_sink.h); nullptr when file extraction is off. Shared by all
   // shards; set by the application layer.
   FileSink* files() const { return files_; }
@@ -157,6 +168,7 @@ class AppContext {
   RecordEmitter& emitter_;
   ExpectationTable& expectations_;
   std::string_view protocol_;
+  std::string_view switch_to_;
   Expectation matched_;
   ShardState* shard_state_ = nullptr;
   std::unique_ptr<ShardState> own_state_;

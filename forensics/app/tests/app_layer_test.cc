@@ -223,3 +223,89 @@ TEST_CASE("stamp fills the flow fields a record declares") {
   REQUIRE(fx.emitted.records.size() == 1);
   CHECK(static_cast<Anomaly&>(*fx.emitted.records[0]).layer() == "http");
 }
+
+namespace {
+
+// Logs "<name>:d<dir>:<text>" and asks for a switch to `to` when it sees "UPGRADE".
+class SwitchingSession : public AppSession {
+ public:
+  SwitchingSession(Log& log, AppContext& ctx, std::string name, std::string_view to)
+      : log_(log), ctx_(ctx), name_(std::move(name)), to_(to) {}
+  void on_data(StreamDirection dir, Bytes data, int64_t) override {
+    log_.events.push_back(name_ + ":d" + std::to_string(int(dir)) + ":" +
+                          std::string(as_text(data)));
+    if (as_text(data) == "UPGRADE" && !to_.empty()) ctx_.switch_protocol(to_);
+  }
+  void on_end(StreamEndReason, int64_t) override { log_.events.push_back(name_ + ":e"); }
+
+ private:
+  Log& log_;
+  AppContext& ctx_;
+  std::string name_;
+  std::string_view to_;
+};
+
+void add_switching(Fixture& fx, std::string name, std::string_view to, std::string_view word) {
+  AppProtocol p;
+  p.name = name;
+  p.transport = AppTransport::kTcp;
+  p.probe = [word](const ProbeInput& in) { return starts_with_probe(in.client, word); };
+  p.create = [&fx, name, to](AppContext& ctx) {
+    fx.created = name;
+    return std::make_unique<SwitchingSession>(fx.log, ctx, name, to);
+  };
+  REQUIRE(fx.registry.add(std::move(p)).is_ok());
+}
+
+}  // namespace
+
+TEST_CASE("a session hands the rest of its stream to another protocol (STARTTLS)") {
+  Fixture fx;
+  add_switching(fx, "mail", "tls", "HELO");
+  add_switching(fx, "tls", "", "\x16");
+  AppLayer layer(fx.registry, fx.limits, fx.emitted);
+  auto c = layer.create(fx.flow(6, 25));
+  c->on_data(StreamDirection::kClientToServer, as_bytes("HELO"), 1);
+  c->on_data(StreamDirection::kServerToClient, as_bytes("UPGRADE"), 2);
+  c->on_data(StreamDirection::kClientToServer, as_bytes("hello"), 3);
+  c->on_data(StreamDirection::kServerToClient, as_bytes("UPGRADE"), 4);  // tls does not switch
+  c->on_end(StreamEndReason::kFin, 5);
+  CHECK(fx.log.events == std::vector<std::string>{"mail:d0:HELO", "mail:d1:UPGRADE", "tls:d0:hello",
+                                                  "tls:d1:UPGRADE", "mail:e", "tls:e"});
+  // The Connection keeps the protocol found by content.
+  CHECK(c->application_protocol() == "mail");
+  CHECK(fx.emitted.records.empty());
+}
+
+TEST_CASE("a switch to an unknown protocol, or past the bound, is an anomaly") {
+  Fixture fx;
+  SECTION("unknown") {
+    add_switching(fx, "mail", "nosuch", "HELO");
+    AppLayer layer(fx.registry, fx.limits, fx.emitted);
+    auto c = layer.create(fx.flow(6, 25));
+    c->on_data(StreamDirection::kClientToServer, as_bytes("HELO"), 1);
+    c->on_data(StreamDirection::kServerToClient, as_bytes("UPGRADE"), 2);
+    c->on_data(StreamDirection::kClientToServer, as_bytes("more"), 3);
+    CHECK(fx.log.events.back() == "mail:d0:more");
+    REQUIRE(fx.emitted.records.size() == 1);
+    const auto& a = static_cast<const Anomaly&>(*fx.emitted.records[0]);
+    CHECK(a.name() == "app.protocol_switch_refused");
+    CHECK(a.detail() == "mail asked to continue as nosuch, which is not registered");
+  }
+  SECTION("a loop of switches stops at the bound") {
+    add_switching(fx, "ping", "pong", "PING");
+    add_switching(fx, "pong", "ping", "PONG");
+    AppLayer layer(fx.registry, fx.limits, fx.emitted);
+    auto c = layer.create(fx.flow(6, 7));
+    c->on_data(StreamDirection::kClientToServer, as_bytes("PING"), 1);
+    for (int i = 0; i < 5; ++i)
+      c->on_data(StreamDirection::kClientToServer, as_bytes("UPGRADE"), 2);
+    c->on_end(StreamEndReason::kFin, 3);
+    CHECK(fx.log.events == std::vector<std::string>{"ping:d0:PING", "ping:d0:UPGRADE",
+                                                    "pong:d0:UPGRADE", "ping:d0:UPGRADE",
+                                                    "ping:d0:UPGRADE", "ping:d0:UPGRADE", "ping:e",
+                                                    "pong:e", "ping:e"});
+    CHECK(fx.emitted.records.size() == 3);
+    CHECK(c->application_protocol() == "ping");
+  }
+}

@@ -194,7 +194,10 @@ class ControlSession : public AppSession {
     }
     if ((verb == "PORT" || verb == "EPRT") && r.code >= 300) active_.reset();
     // RFC 4217 §4: after "234" to AUTH the control connection is TLS.
-    if (verb == "AUTH" && r.code == 234) encrypted_ = true;
+    if (verb == "AUTH" && r.code == 234) {
+      encrypted_ = true;
+      ctx_.switch_protocol("tls");
+    }
     emit(p, &r, ts);
   }
 

@@ -275,7 +275,11 @@ void ImapSession::server_response(int64_t ts) {
     pending_.erase(it);
     if (p.tag == auth_tag_) auth_active_ = false;
     if (p.command == "IDLE") idle_ = false;
-    if (p.command == "STARTTLS" && s->status == "OK") tls_ = true;
+    if (p.command == "STARTTLS" && s->status == "OK") {
+      // RFC 9051 section 6.2.1: the TLS negotiation begins right after the tagged OK.
+      tls_ = true;
+      ctx_.switch_protocol("tls");
+    }
     emit(p, s->status, s->text, ts);
     return;
   }

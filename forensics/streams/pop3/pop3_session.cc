@@ -173,7 +173,11 @@ void Pop3Session::server_line(std::string_view line, bool truncated, int64_t ts)
     cred_.resolve(ctx_, s->indicator == "+OK" ? LoginResult::kAccepted : LoginResult::kRejected,
                   s->indicator);
   }
-  if (p.keyword == "STLS" && s->indicator == "+OK") tls_ = true;
+  if (p.keyword == "STLS" && s->indicator == "+OK") {
+    // RFC 2595 section 4: the TLS negotiation begins right after the +OK.
+    tls_ = true;
+    ctx_.switch_protocol("tls");
+  }
   if (s->indicator == "+OK" && has_multiline_response(p.keyword, p.argument)) {
     in_block_ = true;
     block_is_mail_ = p.keyword == "RETR" || p.keyword == "TOP";

@@ -221,7 +221,9 @@ void SmtpSession::reply(int code, const std::string& text, int64_t ts) {
   } else if (p.verb == "DATA") {
     if (code != 354 && mode_ == ClientMode::kData && message_.empty()) mode_ = ClientMode::kCommand;
   } else if (p.verb == "STARTTLS" && code == 220) {
+    // RFC 3207 section 4.2: after the 220 the next bytes on both sides are the TLS handshake.
     tls_ = true;
+    ctx_.switch_protocol("tls");
   }
   emit(p, code, text, ts);
 }

@@ -286,7 +286,9 @@ TEST_CASE("ftp: bad PORT/PASV arguments and long lines are anomalies; AUTH TLS s
   h.client("RETR " + std::string(100, 'a') + "\r\n");
   h.server("550 no\r\n");
   h.client("AUTH TLS\r\n");
+  CHECK(h.ctx->take_protocol_switch().empty());
   h.server("234 go ahead\r\n");
+  CHECK(h.ctx->take_protocol_switch() == "tls");  // RFC 4217 section 4
   h.client("\x16\x03\x01 binary tls\r\n");
   h.control->on_end(StreamEndReason::kFin, 2);
   auto a = h.emitted.anomalies();

@@ -139,7 +139,9 @@ TEST_CASE("imap session: AUTHENTICATE PLAIN, APPEND literal, IDLE, bad literal, 
   send(s, kC, "DONE\r\n", 10);
   send(s, kS, "t3 OK IDLE terminated\r\n* 3 FETCH (BODY[] {zz}\r\n", 11);
   send(s, kC, "t4 STARTTLS\r\n", 12);
+  CHECK(fx.ctx->take_protocol_switch().empty());
   send(s, kS, "t4 OK begin TLS\r\n", 13);
+  CHECK(fx.ctx->take_protocol_switch() == "tls");
   send(s, kC, "\x16\x03\x01 junk {99}\r\n", 14);
   s.on_end(StreamEndReason::kFin, 15);
   auto cmds = fx.emitted.of<netcap::IMAPCommand>();

@@ -115,7 +115,9 @@ TEST_CASE("pop3 session: AUTH PLAIN with continuation, -ERR, STLS") {
   send(s, kC, "AGFsaWNlAHNlY3JldA==\r\n", 6);
   send(s, kS, "-ERR authentication failed\r\n", 7);
   send(s, kC, "STLS\r\n", 8);
+  CHECK(fx.ctx->take_protocol_switch().empty());
   send(s, kS, "+OK begin TLS\r\n", 9);
+  CHECK(fx.ctx->take_protocol_switch() == "tls");
   send(s, kC, "\x16\x03\x01 binary\r\n", 10);
   s.on_end(StreamEndReason::kFin, 11);
   auto cmds = fx.emitted.of<netcap::POP3Command>();

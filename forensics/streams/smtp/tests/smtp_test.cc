@@ -164,7 +164,10 @@ TEST_CASE("smtp session: AUTH PLAIN initial response, STARTTLS stops parsing") {
   send(s, kC, "EHLO c\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n", 2);  // \0alice\0secret
   send(s, kS, "250 mx\r\n235 ok\r\n", 3);
   send(s, kC, "STARTTLS\r\n", 4);
+  CHECK(fx.ctx->take_protocol_switch().empty());
   send(s, kS, "220 go ahead\r\n", 5);
+  // The application layer hands the rest of the stream to TLS (RFC 3207 section 4.2).
+  CHECK(fx.ctx->take_protocol_switch() == "tls");
   send(s, kC, "\x16\x03\x01\x02\x00garbage\r\n", 6);
   send(s, kS, "\x16\x03\x03 more garbage\r\n", 7);
   s.on_end(StreamEndReason::kFin, 8);

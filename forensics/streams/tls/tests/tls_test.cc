@@ -673,3 +673,61 @@ TEST_CASE("capture: split ClientHello and TLS 1.3 captures (shared)") {
   CHECK(hrr.value().of<TLSClientHello>().size() == 2);
   CHECK(hrr.value().of<TLSCertificate>().empty());  // TLS 1.3: encrypted
 }
+
+TEST_CASE("STARTTLS: the handshake after SMTP, IMAP, POP3 and FTP upgrades is parsed as TLS") {
+  struct Upgrade {
+    uint16_t port;
+    std::vector<std::string> client, server;  // lines exchanged before the TLS bytes
+    std::string_view service;
+  };
+  const Upgrade upgrades[] = {
+      {25,
+       {"EHLO c\r\n", "STARTTLS\r\n"},
+       {"220 mx ESMTP\r\n", "250 mx\r\n", "220 go ahead\r\n"},
+       "smtp"},
+      {143, {"a1 STARTTLS\r\n"}, {"* OK IMAP4rev1 ready\r\n", "a1 OK begin TLS\r\n"}, "imap"},
+      {110, {"STLS\r\n"}, {"+OK POP3 ready\r\n", "+OK begin TLS\r\n"}, "pop3"},
+      {21, {"AUTH TLS\r\n"}, {"220 FTP ready\r\n", "234 go ahead\r\n"}, "ftp"},
+  };
+  for (const Upgrade& u : upgrades) {
+    CAPTURE(u.service);
+    struct Emitted : RecordEmitter {
+      std::vector<std::unique_ptr<google::protobuf::Message>> records;
+      void emit(std::unique_ptr<google::protobuf::Message> r) override {
+        records.push_back(std::move(r));
+      }
+    } emitted;
+    Limits limits;
+    AppLayer layer(default_app_registry(), limits, emitted);
+    FlowInfo flow;
+    flow.flow_id = "Cstarttls";
+    flow.ip_protocol = 6;
+    IpAddress::parse("10.0.0.1", flow.client);
+    IpAddress::parse("10.0.0.2", flow.server);
+    flow.client_port = 40000;
+    flow.server_port = u.port;
+    auto c = layer.create(flow);
+    // The server greets first; then each client line is answered by the next server line.
+    int64_t ts = 1;
+    c->on_data(StreamDirection::kServerToClient, as_bytes(u.server[0]), ts++);
+    for (size_t i = 0; i < u.client.size(); ++i) {
+      c->on_data(StreamDirection::kClientToServer, as_bytes(u.client[i]), ts++);
+      c->on_data(StreamDirection::kServerToClient, as_bytes(u.server[i + 1]), ts++);
+    }
+    const Buf hello = unhex(kChrome34Record);
+    c->on_data(StreamDirection::kClientToServer, hello, ts++);
+    c->on_end(StreamEndReason::kFin, ts);
+    CHECK(c->application_protocol() == u.service);
+    std::vector<const TLSClientHello*> hellos;
+    for (const auto& r : emitted.records) {
+      if (r->GetDescriptor() == TLSClientHello::descriptor())
+        hellos.push_back(static_cast<const TLSClientHello*>(r.get()));
+      if (r->GetDescriptor() == Anomaly::descriptor())
+        FAIL_CHECK(static_cast<const Anomaly&>(*r).name());
+    }
+    REQUIRE(hellos.size() == 1);
+    CHECK(hellos[0]->sni() == "google.de");
+    CHECK(hellos[0]->ja3() == kChrome34Ja3);
+    CHECK(hellos[0]->flowid() == "Cstarttls");
+  }
+}
