@@ -10,8 +10,7 @@
 //   files for us.
 // * smb: tshark may export a file several times, in part and in full; we store one file per
 //   file id and direction with every byte at its offset, so per tshark file name only the
-//   largest copy is expected. Pipes (IPC$, zero-length rows) are not files. SMB1 READ/WRITE
-//   are not parsed by the SMB session (only its negotiation), so not extracted (kExplained).
+//   largest copy is expected. Pipes (IPC$, zero-length rows) are not files.
 // * imf: one .eml per message. tshark sometimes leaves out the CRLF that ends the last line
 //   (it belongs to the "CRLF.CRLF" terminator too): a row matches our .eml without it as well.
 //   tshark's POP3 export writes each TCP segment of a multi-segment reply as its own message:
@@ -20,7 +19,7 @@
 //   16,576 bytes; the capture's client stream without duplicates holds a 14,545-byte
 //   message, ours), so its message and attachment rows are explained.
 // * imf-attachment: rows from Python's email package: each must match a stored MIME part.
-// * tftp: not extracted.
+// * tftp: every exported file is expected (one File per transfer, blocks at their offsets).
 #include <openssl/evp.h>
 
 #include <catch2/catch.hpp>
@@ -71,7 +70,6 @@ struct Explained {
 constexpr Explained kExplained[] = {
     {"http-exe-download", "http", "Malware%202(1).exe",
      "206 piece: stored at its offset in the 78,160-byte file it declares"},
-    {"smb1-exe-transfer", "smb", "", "SMB1 READ/WRITE are not extracted"},
     {"pop3-retr", "imf", "(1).eml", "tshark takes the AUTH continuation \"+ \" for a message"},
     {"pop3-retr", "imf", "(2).eml", "tshark takes the AUTH continuation \"+ \" for a message"},
     {"pop3-retr", "imf", ".eml", "tshark takes the AUTH continuation \"+ \" for a message"},
@@ -200,7 +198,7 @@ TEST_CASE("files conformance: tshark's exported objects are extracted with the s
     std::map<std::string, std::pair<int, int>> per;
     std::vector<std::string> missed;
     for (const Row& r : rows) {
-      if (r.protocol == "tftp" || r.size == 0) continue;
+      if (r.size == 0) continue;
       if (r.protocol == "smb") {
         bool largest = false;
         for (const auto& [base, row] : smb_largest) largest = largest || row == &r;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -25,7 +26,9 @@ namespace {
 
 constexpr uint16_t kDirectTcpPort = 445;
 constexpr uint16_t kNetbiosPort = 139;
-constexpr uint8_t kSmb1SessionSetupAndX = 0x73;  // [MS-CIFS] 2.2.4.53
+// Commands in one SMB1 AndX chain. [MS-CIFS] sets no bound; clients chain two or three
+// (SESSION_SETUP_ANDX + TREE_CONNECT_ANDX, LOCKING_ANDX + READ_ANDX).
+constexpr size_t kMaxAndXCommands = 16;
 // NetBIOS session service packet types (RFC 1002 §4.3.1).
 constexpr uint8_t kNbSessionMessage = 0x00;
 constexpr uint8_t kNbFirstControl = 0x81;  // session request
@@ -166,8 +169,62 @@ struct OpenFile {
   FileRef ref;
   Ranges reads, writes;
   bool ranges_full = false;
+  bool pipe = false;   // SMB1 ResourceType says named pipe: no file contents
   uint64_t order = 0;  // opening order, for evicting the oldest
 };
+
+// What one command of an SMB1 request chain said that its response needs.
+struct Smb1PendingCommand {
+  uint8_t command = 0;
+  bool parsed = true;  // false: the request did not fit its structure, nothing to pair with
+  bool answered = false;
+  std::string path;            // TREE_CONNECT_ANDX
+  Smb1NtCreateRequest create;  // NT_CREATE_ANDX, OPEN_ANDX (name only)
+  uint16_t fid = 0;            // READ_ANDX, CLOSE
+  uint64_t offset = 0;         // READ_ANDX
+};
+
+// An SMB1 request chain waiting for its response.
+struct Smb1Pending {
+  uint64_t order = 0;  // arrival, for evicting the oldest
+  int64_t ts = 0;
+  uint16_t uid = 0;
+  std::vector<Smb1PendingCommand> commands;
+};
+
+// [MS-CIFS] 3.2.5.1: a response is matched to its request by MID, PID, TID and UID.
+using Smb1Key = std::tuple<uint16_t, uint32_t, uint16_t, uint16_t>;  // MID, PID, TID, UID
+
+std::string smb1_fid_hex(uint16_t fid) {
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "%04x", fid);
+  return buf;
+}
+
+// SMB1 commands the session parses; other SMB1 messages are skipped unbuffered.
+bool smb1_parsed(uint8_t command) {
+  switch (command) {
+    case kSmb1Negotiate:
+    case kSmb1SessionSetupAndX:
+    case kSmb1TreeConnectAndX:
+    case kSmb1TreeDisconnect:
+    case kSmb1NtCreateAndX:
+    case kSmb1OpenAndX:
+    case kSmb1ReadAndX:
+    case kSmb1WriteAndX:
+    case kSmb1Close:
+    case kSmb1LockingAndX:  // chained before READ_ANDX / WRITE_ANDX by some clients
+    case kSmb1LogoffAndX:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// READ_ANDX responses and WRITE_ANDX requests carry file data (also behind LOCKING_ANDX).
+bool smb1_carries_data(uint8_t command) {
+  return command == kSmb1ReadAndX || command == kSmb1WriteAndX || command == kSmb1LockingAndX;
+}
 
 class Session : public AppSession {
  public:
@@ -195,6 +252,17 @@ class Session : public AppSession {
       if (p.command == kTreeConnect) emit_tree_connect(p, nullptr, {}, p.ts);
     }
     pending_.clear();
+    std::vector<const Smb1Pending*> smb1_unanswered;
+    for (const auto& [key, p] : smb1_requests_) smb1_unanswered.push_back(&p);
+    std::sort(smb1_unanswered.begin(), smb1_unanswered.end(),
+              [](const Smb1Pending* a, const Smb1Pending* b) { return a->order < b->order; });
+    for (const Smb1Pending* p : smb1_unanswered) {
+      for (const Smb1PendingCommand& c : p->commands) {
+        if (c.command == kSmb1TreeConnectAndX && !c.answered)
+          emit_smb1_tree_connect(c.path, p->uid, nullptr, nullptr, p->ts);
+      }
+    }
+    smb1_requests_.clear();
     if (smb1_pending_) emit_smb1_negotiate(nullptr, smb1_ts_);
     smb1_cred_.flush(ctx_);
     std::vector<std::pair<uint64_t, FileId>> order;
@@ -280,10 +348,9 @@ class Session : public AppSession {
         if (!skip_frame(r, w, pos, 4 + len)) break;
         continue;
       }
-      if (magic == Magic::kSmb1 && head.size() > 4 && head[4] != kSmb1Negotiate &&
-          head[4] != kSmb1SessionSetupAndX) {
-        // Only the SMB1 negotiation and session setup (for credentials) are parsed; other SMB1
-        // commands are skipped unbuffered.
+      if (magic == Magic::kSmb1 && head.size() > 4 && !smb1_parsed(head[4])) {
+        // SMB1 commands without file names, data or credentials (TRANSACTION, ECHO, ...) are
+        // skipped unbuffered.
         if (!skip_frame(r, w, pos, 4 + len)) break;
         continue;
       }
@@ -292,6 +359,8 @@ class Session : public AppSession {
         const uint16_t command = static_cast<uint16_t>(head[12] | (head[13] << 8));
         if (command == kRead || command == kWrite) bound = std::max(bound, kMaxDataMessageBytes);
       }
+      if (magic == Magic::kSmb1 && head.size() > 4 && smb1_carries_data(head[4]))
+        bound = std::max(bound, kMaxDataMessageBytes);
       if (len > bound) {
         ctx_.anomaly("smb.message_too_large",
                      "message of " + std::to_string(len) + " bytes past the limit of " +
@@ -452,7 +521,8 @@ class Session : public AppSession {
                              std::to_string(r.data.size()),
                          ts);
           }
-          OpenFile& f = file_for(h, resolve(r.file_id), ts);
+          const FileId id = resolve(r.file_id);
+          OpenFile& f = file_for(h.session_id, h.tree_id, id, id.hex(), ts);
           f.record.set_byteswritten(f.record.byteswritten() + r.data.size());
           f.record.set_writes(f.record.writes() + 1);
           add_range(f, f.writes, r.offset, r.data.size(), ts);
@@ -546,17 +616,7 @@ class Session : public AppSession {
         TreeConnectResponse r;
         const bool ok = success && parse_tree_connect_response(m, r);
         if (success && !ok) bad_command(h, ts);
-        if (ok) {
-          if (trees_.size() >= limits_.max_pending_transactions &&
-              trees_.count({h.session_id, h.tree_id}) == 0) {
-            ctx_.anomaly("smb.too_many_trees",
-                         "more than " + std::to_string(limits_.max_pending_transactions) +
-                             " tree connects; the oldest is forgotten",
-                         ts);
-            trees_.erase(trees_.begin());
-          }
-          trees_[{h.session_id, h.tree_id}] = p.path;
-        }
+        if (ok) add_tree(h.session_id, h.tree_id, p.path, ts);
         emit_tree_connect(p, &h, ok ? &r : nullptr, ts);
         break;
       }
@@ -597,7 +657,8 @@ class Session : public AppSession {
                        ts);
         }
         if (!known) break;  // the request (file, offset) was not seen
-        OpenFile& f = file_for(h, resolve(p.file_id), ts);
+        const FileId id = resolve(p.file_id);
+        OpenFile& f = file_for(h.session_id, h.tree_id, id, id.hex(), ts);
         f.record.set_bytesread(f.record.bytesread() + r.data.size());
         f.record.set_reads(f.record.reads() + 1);
         add_range(f, f.reads, p.offset, r.data.size(), ts);
@@ -650,6 +711,7 @@ class Session : public AppSession {
     rec.set_desiredaccess(p.create.desired_access);
     rec.set_status(h.status);
     rec.set_dialect(dialect_);
+    rec.set_version(version_ != 0 ? version_ : 2);
     if ((p.create.create_options & kCreateDeleteOnClose) != 0) rec.set_deleted(true);
     f.ref = FileRef{h.session_id, rec.treeid(), rec.share(), "", rec.filename()};
     CreateResponse r;
@@ -694,18 +756,21 @@ class Session : public AppSession {
     files_[id] = std::move(f);
   }
 
-  // The open file `id`, or a new entry for a file opened before the capture started.
-  OpenFile& file_for(const Header& h, const FileId& id, int64_t ts) {
+  // The open file `id` (shown as `id_text`), or a new entry for a file opened before the capture
+  // started.
+  OpenFile& file_for(uint64_t session, uint32_t tree, const FileId& id, const std::string& id_text,
+                     int64_t ts, int version = 0) {
     auto it = files_.find(id);
     if (it != files_.end()) return it->second;
     OpenFile f;
     ctx_.stamp(f.record, StreamDirection::kClientToServer, ts);
-    f.record.set_sessionid(h.session_id);
-    f.record.set_treeid(h.tree_id);
-    f.record.set_share(tree_path(h.session_id, h.tree_id));
-    f.record.set_fileid(id.hex());
+    f.record.set_sessionid(session);
+    f.record.set_treeid(tree);
+    f.record.set_share(tree_path(session, tree));
+    f.record.set_fileid(id_text);
     f.record.set_dialect(dialect_);
-    f.ref = FileRef{h.session_id, h.tree_id, f.record.share(), f.record.fileid(), ""};
+    f.record.set_version(version != 0 ? version : version_ != 0 ? version_ : 2);
+    f.ref = FileRef{session, tree, f.record.share(), f.record.fileid(), ""};
     insert_file(id, std::move(f), ts);
     return files_[id];
   }
@@ -766,6 +831,7 @@ class Session : public AppSession {
       rec->set_maxreadsize(r->max_read);
       rec->set_maxwritesize(r->max_write);
       if (r->dialect >= 0x0300 && r->dialect != 0x02FF) version = 3;
+      version_ = version;
     } else {
       const auto& d = p.negotiate.dialects;
       if (!d.empty() && *std::max_element(d.begin(), d.end()) >= 0x0300) version = 3;
@@ -790,6 +856,7 @@ class Session : public AppSession {
                                0);  // NEGOTIATE_SECURITY_SIGNATURES_REQUIRED
       rec->set_serverguid(r->server_guid);
       dialect_ = rec->dialect();
+      version_ = 1;
     }
     rec->set_status(status);
     ctx_.emit(std::move(rec));
@@ -900,12 +967,59 @@ class Session : public AppSession {
                    "SMB1 header does not parse (" + std::to_string(msg.size()) + " bytes)", ts);
       return;
     }
-    if (h->command == kSmb1SessionSetupAndX) {
-      smb1_session_setup(msg, *h, ts);
+    if (h->command == kSmb1Negotiate) {
+      smb1_negotiate(msg, *h, ts);
       return;
     }
-    if (h->command != kSmb1Negotiate) return;
-    if (!h->is_response()) {
+    if (h->is_response() && h->command == kSmb1SessionSetupAndX && smb1_cred_.active() &&
+        h->status != kStatusMoreProcessingRequired) {
+      // STATUS_MORE_PROCESSING_REQUIRED is the CHALLENGE step, not the answer.
+      smb1_cred_.resolve(ctx_, h->status == 0 ? LoginResult::kAccepted : LoginResult::kRejected,
+                         hex32(h->status));
+    }
+    const Smb1Chain chain = parse_smb1_chain(msg, h->is_response(), kMaxAndXCommands);
+    const std::string side = h->is_response() ? " response" : " request";
+    switch (chain.result) {
+      case Smb1ChainResult::kOk:
+        break;
+      case Smb1ChainResult::kTruncated:
+        ctx_.anomaly("smb.bad_command",
+                     "SMB1 " + smb1_command_name(chain.failed_command) + side + " at offset " +
+                         std::to_string(chain.failed_offset) + " passes the end of the " +
+                         std::to_string(msg.size()) + "-byte message",
+                     ts);
+        break;
+      case Smb1ChainResult::kBadOffset:
+        ctx_.anomaly("smb.bad_andx_chain",
+                     "SMB1" + side + ": AndXOffset " + std::to_string(chain.failed_offset) +
+                         " of the command before " + smb1_command_name(chain.failed_command) +
+                         " does not move forward inside the " + std::to_string(msg.size()) +
+                         "-byte message",
+                     ts);
+        break;
+      case Smb1ChainResult::kTooLong:
+        ctx_.anomaly("smb.andx_chain_too_long",
+                     "SMB1" + side + " chains more than " + std::to_string(kMaxAndXCommands) +
+                         " commands; the rest is ignored",
+                     ts);
+        break;
+    }
+    for (const Smb1Block& b : chain.blocks) {
+      if (b.bytes_cut)
+        ctx_.anomaly("smb.bad_command",
+                     "SMB1 " + smb1_command_name(b.command) + side +
+                         ": ByteCount passes the end of the message",
+                     ts);
+    }
+    if (h->is_response()) {
+      smb1_response(*h, msg, chain.blocks, ts);
+    } else {
+      smb1_request(*h, msg, chain.blocks, ts);
+    }
+  }
+
+  void smb1_negotiate(Bytes msg, const Smb1Header& h, int64_t ts) {
+    if (!h.is_response()) {
       smb1_dialects_.clear();
       if (!parse_smb1_negotiate_request(msg, smb1_dialects_)) {
         ctx_.anomaly("smb.bad_command", "SMB1 NEGOTIATE request does not fit its structure", ts);
@@ -918,33 +1032,324 @@ class Session : public AppSession {
     const bool ok = parse_smb1_negotiate_response(msg, r);
     if (!ok)
       ctx_.anomaly("smb.bad_command", "SMB1 NEGOTIATE response does not fit its structure", ts);
-    emit_smb1_negotiate(ok ? &r : nullptr, ts, h->status);
+    emit_smb1_negotiate(ok ? &r : nullptr, ts, h.status);
     smb1_pending_ = false;
   }
 
-  // [MS-SMB] 2.2.4.6: SMB_COM_SESSION_SETUP_ANDX with extended security (WordCount 12 in the
-  // request, 4 in the response) carries the security blob after ByteCount; NTLMSSP in it gives
-  // credentials as for SMB2. Only what credentials need: no SMB1 session record.
-  void smb1_session_setup(Bytes msg, const Smb1Header& h, int64_t ts) {
-    if (h.is_response() && smb1_cred_.active() && h.status != 0xC0000016) {
-      // STATUS_MORE_PROCESSING_REQUIRED (0xC0000016) is the CHALLENGE step, not the answer.
-      smb1_cred_.resolve(ctx_, h.status == 0 ? LoginResult::kAccepted : LoginResult::kRejected,
-                         hex32(h.status));
+  void smb1_bad_command(uint8_t command, const Smb1Header& h, int64_t ts) {
+    ctx_.anomaly("smb.bad_command",
+                 "SMB1 " + smb1_command_name(command) +
+                     (h.is_response() ? " response" : " request") + " (status " + hex32(h.status) +
+                     ") does not fit its structure",
+                 ts);
+  }
+
+  static Smb1Key smb1_key(const Smb1Header& h) { return {h.mid, h.pid, h.tid, h.uid}; }
+
+  void smb1_request(const Smb1Header& h, Bytes msg, const std::vector<Smb1Block>& blocks,
+                    int64_t ts) {
+    Smb1Pending p;
+    p.ts = ts;
+    p.uid = h.uid;
+    bool needs_response = false;
+    for (const Smb1Block& b : blocks) {
+      Smb1PendingCommand c;
+      c.command = b.command;
+      bool ok = true;
+      switch (b.command) {
+        case kSmb1SessionSetupAndX:
+          smb1_session_setup(h, b, ts);
+          break;
+        case kSmb1TreeConnectAndX:
+          ok = parse_smb1_tree_connect_request(b, h.unicode(), c.path);
+          needs_response = true;
+          break;
+        case kSmb1TreeDisconnect:
+          needs_response = true;
+          break;
+        case kSmb1NtCreateAndX:
+          ok = parse_smb1_nt_create_request(b, h.unicode(), c.create);
+          needs_response = true;
+          break;
+        case kSmb1OpenAndX:
+          ok = parse_smb1_open_request(b, h.unicode(), c.create.name);
+          needs_response = true;
+          break;
+        case kSmb1ReadAndX: {
+          Smb1ReadRequest r;
+          ok = parse_smb1_read_request(b, r);
+          c.fid = r.fid;
+          c.offset = r.offset;
+          needs_response = ok;
+          break;
+        }
+        case kSmb1WriteAndX: {
+          // The data is in the request: taken now, the response adds nothing.
+          Smb1WriteRequest r;
+          ok = parse_smb1_write_request(msg, b, r);
+          if (ok) smb1_write(h, r, ts);
+          break;
+        }
+        case kSmb1Close:
+          ok = parse_smb1_close_request(b, c.fid);
+          needs_response = ok;
+          break;
+        default:
+          break;
+      }
+      if (!ok) smb1_bad_command(b.command, h, ts);
+      c.parsed = ok;
+      p.commands.push_back(std::move(c));
     }
-    ByteCursor c(msg);
-    c.skip(32);  // SMB1 header
-    const uint8_t words = c.u8();
-    if (words != (h.is_response() ? 4 : 12)) return;  // error reply or no extended security
-    ByteCursor params(c.bytes(words * 2u));
-    const uint16_t byte_count = c.u16le();
-    Bytes data = c.bytes(byte_count);
+    if (!needs_response) return;
+    if (smb1_requests_.size() >= limits_.max_pending_transactions) {
+      ctx_.anomaly("smb.too_many_pending",
+                   "more than " + std::to_string(limits_.max_pending_transactions) +
+                       " SMB1 requests without response; the oldest is dropped",
+                   ts);
+      auto oldest = std::min_element(
+          smb1_requests_.begin(), smb1_requests_.end(),
+          [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
+      smb1_requests_.erase(oldest);
+    }
+    p.order = ++smb1_request_order_;
+    smb1_requests_.emplace(smb1_key(h), std::move(p));
+  }
+
+  // The oldest request with the response's key and first command. TREE_CONNECT_ANDX and
+  // SESSION_SETUP_ANDX responses carry the TID / UID the server just assigned ([MS-CIFS]
+  // 2.2.4.55.2, 2.2.4.53.2), not the request's: for them MID and PID are enough.
+  std::optional<Smb1Pending> take_smb1_request(const Smb1Header& h, uint8_t first_command) {
+    const Smb1Key key = smb1_key(h);
+    auto matches = [&](const Smb1Pending& p) {
+      return !p.commands.empty() && p.commands.front().command == first_command;
+    };
+    for (auto it = smb1_requests_.lower_bound(key); it != smb1_requests_.end() && it->first == key;
+         ++it) {
+      if (!matches(it->second)) continue;
+      Smb1Pending p = std::move(it->second);
+      smb1_requests_.erase(it);
+      return p;
+    }
+    if (first_command != kSmb1TreeConnectAndX && first_command != kSmb1SessionSetupAndX)
+      return std::nullopt;
+    auto best = smb1_requests_.end();
+    for (auto it = smb1_requests_.begin(); it != smb1_requests_.end(); ++it) {
+      if (std::get<0>(it->first) != h.mid || std::get<1>(it->first) != h.pid ||
+          !matches(it->second))
+        continue;
+      if (best == smb1_requests_.end() || it->second.order < best->second.order) best = it;
+    }
+    if (best == smb1_requests_.end()) return std::nullopt;
+    Smb1Pending p = std::move(best->second);
+    smb1_requests_.erase(best);
+    return p;
+  }
+
+  void smb1_response(const Smb1Header& h, Bytes msg, const std::vector<Smb1Block>& blocks,
+                     int64_t ts) {
+    if (blocks.empty()) return;
+    std::optional<Smb1Pending> p = take_smb1_request(h, blocks.front().command);
+    // A READ_ANDX or CLOSE chained after an open works on the file just opened, whatever FID the
+    // client put in it (CIFS batching, [MS-CIFS] 2.2.3.4: the commands of a chain act on one
+    // resource; the client cannot know the FID yet).
+    std::optional<uint16_t> chain_fid;
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      const Smb1Block& b = blocks[i];
+      // The status is that of the last response of the chain; the ones before it succeeded
+      // ([MS-CIFS] 3.2.5.1.3).
+      const bool success = h.status == kStatusSuccess || i + 1 < blocks.size();
+      Smb1PendingCommand* c = nullptr;
+      if (p) {
+        for (Smb1PendingCommand& pc : p->commands) {
+          if (pc.command == b.command && !pc.answered) {
+            pc.answered = true;
+            if (!pc.parsed) break;
+            c = &pc;
+            if (chain_fid) c->fid = *chain_fid;
+            break;
+          }
+        }
+      }
+      switch (b.command) {
+        case kSmb1SessionSetupAndX:
+          smb1_session_setup(h, b, ts);
+          break;
+        case kSmb1TreeConnectAndX: {
+          std::string service;
+          const bool ok = success && parse_smb1_tree_connect_response(b, service);
+          if (success && !ok) smb1_bad_command(b.command, h, ts);
+          const std::string path = c != nullptr ? c->path : std::string();
+          if (ok) add_tree(h.uid, h.tid, path, ts);
+          emit_smb1_tree_connect(path, h.uid, &h, ok ? &service : nullptr, ts);
+          break;
+        }
+        case kSmb1TreeDisconnect:
+          if (success) trees_.erase({h.uid, h.tid});
+          break;
+        case kSmb1NtCreateAndX:
+        case kSmb1OpenAndX:
+          chain_fid = smb1_create_response(h, c, b, success, ts);
+          break;
+        case kSmb1ReadAndX: {
+          if (!success && h.status != kStatusBufferOverflow) break;
+          Smb1ReadResponse r;
+          if (!parse_smb1_read_response(msg, b, r)) {
+            smb1_bad_command(b.command, h, ts);
+            break;
+          }
+          if (r.data.size() < r.data_length) {
+            ctx_.anomaly("smb.bad_command",
+                         "SMB1 READ_ANDX response declares " + std::to_string(r.data_length) +
+                             " bytes, carries " + std::to_string(r.data.size()),
+                         ts);
+          }
+          if (c == nullptr) break;  // the request (file, offset) was not seen
+          OpenFile& f = file_for(h.uid, h.tid, FileId{c->fid, 0}, smb1_fid_hex(c->fid), ts, 1);
+          f.record.set_bytesread(f.record.bytesread() + r.data.size());
+          f.record.set_reads(f.record.reads() + 1);
+          add_range(f, f.reads, c->offset, r.data.size(), ts);
+          if (observer_ && !f.pipe) observer_->on_data(f.ref, false, c->offset, r.data, ts);
+          break;
+        }
+        case kSmb1Close: {
+          if (!success || c == nullptr) break;
+          auto f = files_.find(FileId{c->fid, 0});
+          if (f == files_.end()) break;
+          f->second.record.set_closetime(ts);
+          emit_file(f->second);
+          files_.erase(f);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    // Commands of the request the response did not reach (an error ended the chain,
+    // [MS-CIFS] 3.3.4.1.2) are done with.
+  }
+
+  void smb1_write(const Smb1Header& h, const Smb1WriteRequest& r, int64_t ts) {
+    if (r.data.size() < r.data_length) {
+      ctx_.anomaly("smb.bad_command",
+                   "SMB1 WRITE_ANDX declares " + std::to_string(r.data_length) +
+                       " bytes, carries " + std::to_string(r.data.size()),
+                   ts);
+    }
+    OpenFile& f = file_for(h.uid, h.tid, FileId{r.fid, 0}, smb1_fid_hex(r.fid), ts, 1);
+    f.record.set_byteswritten(f.record.byteswritten() + r.data.size());
+    f.record.set_writes(f.record.writes() + 1);
+    add_range(f, f.writes, r.offset, r.data.size(), ts);
+    if (observer_ && !f.pipe) observer_->on_data(f.ref, true, r.offset, r.data, ts);
+  }
+
+  // NT_CREATE_ANDX / OPEN_ANDX response: an SMB2File record opened under FileId{FID, 0} (SMB1
+  // FIDs are unique per connection, [MS-CIFS] 3.2.5.36: Client.Connection.OpenTable).
+  // The FID opened, if any.
+  std::optional<uint16_t> smb1_create_response(const Smb1Header& h, const Smb1PendingCommand* c,
+                                               const Smb1Block& b, bool success, int64_t ts) {
+    OpenFile f;
+    SMB2File& rec = f.record;
+    ctx_.stamp(rec, StreamDirection::kServerToClient, ts);
+    rec.set_sessionid(h.uid);
+    rec.set_treeid(h.tid);
+    rec.set_share(tree_path(h.uid, h.tid));
+    std::string name;
+    if (c != nullptr) {
+      name = c->create.name;
+      if (c->create.root_directory_fid != 0) {
+        // Relative to an open directory ([MS-CIFS] 2.2.4.64.1 RootDirectoryFID).
+        auto dir = files_.find(FileId{c->create.root_directory_fid & 0xFFFF, 0});
+        if (dir != files_.end() && !dir->second.record.filename().empty())
+          name = dir->second.record.filename() + "\\" + name;
+      }
+      rec.set_createdisposition(c->create.create_disposition);
+      rec.set_createoptions(c->create.create_options);
+      rec.set_desiredaccess(c->create.desired_access);
+    }
+    // SMB1 paths start at the share root with '\'; SMB2 names (and this record) do not.
+    if (!name.empty() && name[0] == '\\') name.erase(0, 1);
+    rec.set_filename(name);
+    rec.set_status(h.status);
+    rec.set_dialect(dialect_);
+    rec.set_version(1);
+    if (c != nullptr && (c->create.create_options & kCreateDeleteOnClose) != 0)
+      rec.set_deleted(true);
+    f.ref = FileRef{h.uid, h.tid, rec.share(), "", rec.filename()};
+    Smb1CreateResponse r;
+    const bool ok = success && (b.command == kSmb1NtCreateAndX ? parse_smb1_nt_create_response(b, r)
+                                                               : parse_smb1_open_response(b, r));
+    if (!ok) {
+      if (success) smb1_bad_command(b.command, h, ts);
+      emit_file(f);  // a failed open is evidence too (access denied, not found)
+      return std::nullopt;
+    }
+    rec.set_fileid(smb1_fid_hex(r.fid));
+    rec.set_createaction(r.create_action);
+    rec.set_endoffile(r.end_of_file);
+    rec.set_isdirectory(r.directory);
+    f.pipe = r.resource_type == 1 || r.resource_type == 2;  // byte / message mode pipe
+    f.ref = FileRef{h.uid, h.tid, rec.share(), rec.fileid(), rec.filename()};
+    const FileId id{r.fid, 0};
+    auto old = files_.find(id);
+    if (old != files_.end()) {
+      // The FID was reused: its previous open's CLOSE was not seen.
+      emit_file(old->second);
+      files_.erase(old);
+    }
+    insert_file(id, std::move(f), ts);
+    return r.fid;
+  }
+
+  void add_tree(uint64_t session, uint32_t tree, const std::string& path, int64_t ts) {
+    if (trees_.size() >= limits_.max_pending_transactions && trees_.count({session, tree}) == 0) {
+      ctx_.anomaly("smb.too_many_trees",
+                   "more than " + std::to_string(limits_.max_pending_transactions) +
+                       " tree connects; the oldest is forgotten",
+                   ts);
+      trees_.erase(trees_.begin());
+    }
+    trees_[{session, tree}] = path;
+  }
+
+  void emit_smb1_tree_connect(const std::string& path, uint16_t uid, const Smb1Header* h,
+                              const std::string* service, int64_t ts) {
+    auto rec = std::make_unique<SMB2TreeConnect>();
+    ctx_.stamp(*rec, StreamDirection::kServerToClient, ts);
+    rec->set_sessionid(uid);
+    rec->set_path(path);
+    if (h != nullptr) {
+      rec->set_treeid(h->tid);
+      rec->set_status(h->status);
+    }
+    if (service != nullptr) {
+      // [MS-CIFS] 2.2.4.55.2 Service strings.
+      if (*service == "A:") {
+        rec->set_sharetype("disk");
+      } else if (*service == "IPC") {
+        rec->set_sharetype("pipe");
+      } else if (*service == "LPT1:") {
+        rec->set_sharetype("print");
+      } else {
+        rec->set_sharetype("unknown-" + *service);
+      }
+    }
+    ctx_.emit(std::move(rec));
+  }
+
+  // [MS-SMB] 2.2.4.6: SMB_COM_SESSION_SETUP_ANDX with extended security (WordCount 12 in the
+  // request, 4 in the response) carries the security blob in its data bytes; NTLMSSP in it gives
+  // credentials as for SMB2. Only what credentials need: no SMB1 session record.
+  void smb1_session_setup(const Smb1Header& h, const Smb1Block& b, int64_t ts) {
+    if (b.words.size() != (h.is_response() ? 8u : 24u)) return;  // error reply or no ext. security
+    ByteCursor params(b.words);
     params.skip(h.is_response() ? 6 : 14);  // AndX block, then Action or MaxBuffer..SessionKey
     const uint16_t blob_length = params.u16le();
-    if (!c.ok() || !params.ok() || blob_length > data.size()) {
+    if (!params.ok() || blob_length > b.bytes.size()) {
       ctx_.anomaly("smb.bad_command", "SMB1 SESSION_SETUP_ANDX does not fit its structure", ts);
       return;
     }
-    SecurityBlob blob = parse_security_blob(data.subspan(0, blob_length));
+    SecurityBlob blob = parse_security_blob(b.bytes.subspan(0, blob_length));
     if (blob.bad_ntlmssp)
       ctx_.anomaly("smb.bad_ntlmssp", "NTLMSSP token in an SMB1 SESSION_SETUP does not parse", ts);
     if (!blob.ntlm) return;
@@ -977,9 +1382,12 @@ class Session : public AppSession {
   uint64_t file_order_ = 0;
   std::optional<FileId> chain_file_;  // FileId of the CREATE earlier in the current compound
   std::string dialect_;
+  int version_ = 0;  // of the negotiated dialect: 1 SMB1, 2, 3; 0 before the NEGOTIATE response
   std::string last_challenge_;
   std::string last_target_;  // TargetName of that CHALLENGE
   std::vector<std::string> smb1_dialects_;
+  std::multimap<Smb1Key, Smb1Pending> smb1_requests_;  // equal keys in arrival order
+  uint64_t smb1_request_order_ = 0;
   bool smb1_pending_ = false;
   PendingCredential smb1_cred_;  // SMB1 AUTHENTICATE waiting for its SESSION_SETUP_ANDX answer
   int64_t smb1_ts_ = 0;

@@ -1,5 +1,7 @@
 #include "forensics/streams/smb/smb_parser.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -579,9 +581,10 @@ std::optional<Smb1Header> parse_smb1_header(Bytes message) {
   h.status = c.u32le();
   h.flags = c.u8();
   h.flags2 = c.u16le();
-  c.skip(2 + 8 + 2);  // PIDHigh, SecurityFeatures, Reserved
+  const uint16_t pid_high = c.u16le();
+  c.skip(8 + 2);  // SecurityFeatures, Reserved
   h.tid = c.u16le();
-  c.skip(2);  // PIDLow
+  h.pid = (uint32_t{pid_high} << 16) | c.u16le();
   h.uid = c.u16le();
   h.mid = c.u16le();
   if (!c.ok()) return std::nullopt;
@@ -632,6 +635,314 @@ bool parse_smb1_negotiate_response(Bytes message, Smb1NegotiateResponse& out) {
     }
   }
   return c.ok();
+}
+
+std::string smb1_command_name(uint8_t command) {
+  switch (command) {
+    case kSmb1Close:
+      return "CLOSE";
+    case kSmb1LockingAndX:
+      return "LOCKING_ANDX";
+    case kSmb1OpenAndX:
+      return "OPEN_ANDX";
+    case kSmb1ReadAndX:
+      return "READ_ANDX";
+    case kSmb1WriteAndX:
+      return "WRITE_ANDX";
+    case kSmb1TreeDisconnect:
+      return "TREE_DISCONNECT";
+    case kSmb1Negotiate:
+      return "NEGOTIATE";
+    case kSmb1SessionSetupAndX:
+      return "SESSION_SETUP_ANDX";
+    case kSmb1LogoffAndX:
+      return "LOGOFF_ANDX";
+    case kSmb1TreeConnectAndX:
+      return "TREE_CONNECT_ANDX";
+    case kSmb1NtCreateAndX:
+      return "NT_CREATE_ANDX";
+    default: {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "0x%02x", command);
+      return buf;
+    }
+  }
+}
+
+bool smb1_is_andx(uint8_t command) {
+  // [MS-CIFS] 2.2.4: the AndX commands among those parsed or commonly chained.
+  switch (command) {
+    case kSmb1LockingAndX:
+    case kSmb1OpenAndX:
+    case kSmb1ReadAndX:
+    case kSmb1WriteAndX:
+    case kSmb1SessionSetupAndX:
+    case kSmb1LogoffAndX:
+    case kSmb1TreeConnectAndX:
+    case kSmb1NtCreateAndX:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Smb1Chain parse_smb1_chain(Bytes message, bool response, size_t max_commands) {
+  Smb1Chain chain;
+  const auto h = parse_smb1_header(message);
+  if (!h) {
+    chain.result = Smb1ChainResult::kTruncated;
+    return chain;
+  }
+  uint8_t command = h->command;
+  size_t offset = kSmb1HeaderSize;
+  while (true) {
+    if (chain.blocks.size() >= max_commands) {
+      chain.result = Smb1ChainResult::kTooLong;
+      chain.failed_command = command;
+      chain.failed_offset = offset;
+      return chain;
+    }
+    ByteCursor c(message);
+    c.skip(offset);
+    Smb1Block b;
+    b.command = command;
+    b.offset = offset;
+    const uint8_t word_count = c.u8();
+    size_t words_length = size_t{word_count} * 2;
+    constexpr size_t kExtendedCreateWords = 100;  // [MS-SMB] 2.2.4.9.2 as sent by Windows
+    if (response && command == kSmb1NtCreateAndX && word_count == 0x2A &&
+        c.remaining() >= kExtendedCreateWords + 2) {
+      words_length = kExtendedCreateWords;
+    }
+    b.words = c.bytes(words_length);
+    const uint16_t byte_count = c.u16le();
+    if (!c.ok()) {
+      chain.result = Smb1ChainResult::kTruncated;
+      chain.failed_command = command;
+      chain.failed_offset = offset;
+      return chain;
+    }
+    b.bytes_offset = c.offset();
+    if (byte_count > c.remaining()) {
+      b.bytes_cut = true;
+      b.bytes = c.take_rest();
+    } else {
+      b.bytes = c.bytes(byte_count);
+    }
+    chain.blocks.push_back(b);
+    // Error responses carry no words (WordCount 0): the chain ends there ([MS-CIFS] 2.2.3.4).
+    if (!smb1_is_andx(command) || b.words.size() < 4) return chain;
+    const uint8_t next = b.words[0];
+    if (next == kSmb1NoAndXCommand) return chain;
+    const size_t next_offset = size_t{b.words[2]} | (size_t{b.words[3]} << 8);
+    if (next_offset < b.bytes_offset || next_offset >= message.size()) {
+      chain.result = Smb1ChainResult::kBadOffset;
+      chain.failed_command = next;
+      chain.failed_offset = next_offset;
+      return chain;
+    }
+    command = next;
+    offset = next_offset;
+  }
+}
+
+std::string oem_to_utf8(Bytes bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (uint8_t b : bytes) {
+    if (b < 0x80) {
+      out.push_back(static_cast<char>(b));
+    } else {
+      out.push_back(static_cast<char>(0xC0 | (b >> 6)));
+      out.push_back(static_cast<char>(0x80 | (b & 0x3F)));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// An SMB_STRING ([MS-CIFS] 2.2.1.1) at `at` in a command's data bytes: UTF-16LE aligned on an
+// even offset from the header start (one pad byte when needed), or OEM; it ends at its NUL
+// terminator, at `max_length` bytes, or at the end of the data.
+std::string smb1_string(const Smb1Block& block, size_t at, bool unicode,
+                        size_t max_length = SIZE_MAX) {
+  if (at > block.bytes.size()) return {};
+  if (unicode && (block.bytes_offset + at) % 2 != 0 && at < block.bytes.size()) ++at;
+  Bytes s = block.bytes.subspan(at);
+  if (s.size() > max_length) s = s.subspan(0, max_length);
+  size_t end = 0;
+  if (unicode) {
+    while (end + 1 < s.size() && (s[end] != 0 || s[end + 1] != 0)) end += 2;
+    if (end + 1 >= s.size()) end = s.size();
+    return utf16le_to_utf8(s.subspan(0, end));
+  }
+  while (end < s.size() && s[end] != 0) ++end;
+  return oem_to_utf8(s.subspan(0, end));
+}
+
+// The bytes of an SMB_STRING starting at `at` (pad included), up to and with its terminator.
+size_t smb1_string_size(const Smb1Block& block, size_t at, bool unicode) {
+  if (at >= block.bytes.size()) return 0;
+  size_t p = at;
+  if (unicode && (block.bytes_offset + p) % 2 != 0) ++p;
+  if (unicode) {
+    while (p + 1 < block.bytes.size() && (block.bytes[p] != 0 || block.bytes[p + 1] != 0)) p += 2;
+    p = std::min(p + 2, block.bytes.size());
+  } else {
+    while (p < block.bytes.size() && block.bytes[p] != 0) ++p;
+    p = std::min(p + 1, block.bytes.size());
+  }
+  return p - at;
+}
+
+// Data given by DataOffset (from the header start) and a declared length: the bytes present in
+// the message, which must start after the command's ByteCount field. Nothing when it starts
+// elsewhere.
+std::optional<Bytes> smb1_data(Bytes message, const Smb1Block& block, size_t offset,
+                               uint32_t length) {
+  if (length == 0) return Bytes{};
+  if (offset < block.bytes_offset || offset > message.size()) return std::nullopt;
+  return message.subspan(offset, std::min<size_t>(length, message.size() - offset));
+}
+
+}  // namespace
+
+bool parse_smb1_nt_create_request(const Smb1Block& block, bool unicode, Smb1NtCreateRequest& out) {
+  // [MS-CIFS] 2.2.4.64.1: WordCount 0x18.
+  if (block.words.size() != 48) return false;
+  ByteCursor c(block.words);
+  c.skip(4 + 1);  // AndX block, Reserved
+  const uint16_t name_length = c.u16le();
+  c.skip(4);  // Flags
+  out.root_directory_fid = c.u32le();
+  out.desired_access = c.u32le();
+  c.skip(8);  // AllocationSize
+  out.file_attributes = c.u32le();
+  out.share_access = c.u32le();
+  out.create_disposition = c.u32le();
+  out.create_options = c.u32le();
+  if (!c.ok()) return false;
+  // NameLength counts the name's bytes without the pad ([MS-CIFS] 2.2.4.64.1).
+  const size_t pad = unicode && block.bytes_offset % 2 != 0 ? 1 : 0;
+  if (size_t{name_length} + pad > block.bytes.size()) return false;
+  out.name = smb1_string(block, 0, unicode, name_length);
+  return true;
+}
+
+bool parse_smb1_nt_create_response(const Smb1Block& block, Smb1CreateResponse& out) {
+  // [MS-CIFS] 2.2.4.64.2: WordCount 0x22; [MS-SMB] 2.2.4.9.2 extended: more words after these.
+  if (block.words.size() < 68) return false;
+  ByteCursor c(block.words);
+  c.skip(4 + 1);  // AndX block, OplockLevel
+  out.fid = c.u16le();
+  out.create_action = c.u32le();  // CreateDisposition: the action taken
+  c.skip(32);                     // CreateTime, LastAccessTime, LastWriteTime, LastChangeTime
+  out.file_attributes = c.u32le();
+  c.skip(8);  // AllocationSize
+  out.end_of_file = c.u64le();
+  out.resource_type = c.u16le();
+  c.skip(2);                                                         // NMPipeStatus
+  out.directory = c.u8() != 0 || (out.file_attributes & 0x10) != 0;  // ATTR_DIRECTORY
+  return c.ok();
+}
+
+bool parse_smb1_open_request(const Smb1Block& block, bool unicode, std::string& name) {
+  // [MS-CIFS] 2.2.4.41.1: WordCount 0x0F, then FileName.
+  if (block.words.size() != 30) return false;
+  name = smb1_string(block, 0, unicode);
+  return true;
+}
+
+bool parse_smb1_open_response(const Smb1Block& block, Smb1CreateResponse& out) {
+  // [MS-CIFS] 2.2.4.41.2: WordCount 0x0F ([MS-SMB] 2.2.4.1.2 extended: 0x13).
+  if (block.words.size() < 30) return false;
+  ByteCursor c(block.words);
+  c.skip(4);  // AndX block
+  out.fid = c.u16le();
+  out.file_attributes = c.u16le();
+  c.skip(4);                    // LastWriteTime
+  out.end_of_file = c.u32le();  // FileDataSize
+  c.skip(2);                    // AccessRights
+  out.resource_type = c.u16le();
+  c.skip(2);  // NMPipeStatus
+  // OpenResults bits 0-1: 1 opened, 2 created, 3 truncated: the numbering of CreateAction.
+  out.create_action = c.u16le() & 0x3;
+  out.directory = (out.file_attributes & 0x10) != 0;
+  return c.ok();
+}
+
+bool parse_smb1_read_request(const Smb1Block& block, Smb1ReadRequest& out) {
+  // [MS-CIFS] 2.2.4.42.1: WordCount 0x0A, or 0x0C with OffsetHigh.
+  if (block.words.size() != 20 && block.words.size() != 24) return false;
+  ByteCursor c(block.words);
+  c.skip(4);
+  out.fid = c.u16le();
+  out.offset = c.u32le();
+  c.skip(2 + 2 + 4 + 2);  // MaxCountOfBytesToReturn, MinCount, Timeout, Remaining
+  if (block.words.size() == 24) out.offset |= uint64_t{c.u32le()} << 32;
+  return c.ok();
+}
+
+bool parse_smb1_read_response(Bytes message, const Smb1Block& block, Smb1ReadResponse& out) {
+  // [MS-CIFS] 2.2.4.42.2: WordCount 0x0C.
+  if (block.words.size() != 24) return false;
+  ByteCursor c(block.words);
+  c.skip(4 + 2 + 2 + 2);  // AndX block, Available, DataCompactionMode, Reserved1
+  const uint16_t length = c.u16le();
+  const uint16_t offset = c.u16le();
+  const uint16_t length_high = c.u16le();  // [MS-SMB] 2.2.4.2.2 DataLengthHigh (CAP_LARGE_READX)
+  if (!c.ok()) return false;
+  out.data_length = length | (uint32_t{length_high} << 16);
+  auto data = smb1_data(message, block, offset, out.data_length);
+  if (!data) return false;
+  out.data = *data;
+  return true;
+}
+
+bool parse_smb1_write_request(Bytes message, const Smb1Block& block, Smb1WriteRequest& out) {
+  // [MS-CIFS] 2.2.4.43.1: WordCount 0x0C, or 0x0E with OffsetHigh.
+  if (block.words.size() != 24 && block.words.size() != 28) return false;
+  ByteCursor c(block.words);
+  c.skip(4);
+  out.fid = c.u16le();
+  out.offset = c.u32le();
+  c.skip(4 + 2 + 2);                       // Timeout, WriteMode, Remaining
+  const uint16_t length_high = c.u16le();  // [MS-SMB] 2.2.4.3.1 DataLengthHigh (CAP_LARGE_WRITEX)
+  const uint16_t length = c.u16le();
+  const uint16_t offset = c.u16le();
+  if (block.words.size() == 28) out.offset |= uint64_t{c.u32le()} << 32;
+  if (!c.ok()) return false;
+  out.data_length = length | (uint32_t{length_high} << 16);
+  auto data = smb1_data(message, block, offset, out.data_length);
+  if (!data) return false;
+  out.data = *data;
+  return true;
+}
+
+bool parse_smb1_close_request(const Smb1Block& block, uint16_t& fid) {
+  // [MS-CIFS] 2.2.4.5.1: WordCount 0x03: FID, LastTimeModified.
+  if (block.words.size() != 6) return false;
+  fid = static_cast<uint16_t>(block.words[0] | (block.words[1] << 8));
+  return true;
+}
+
+bool parse_smb1_tree_connect_request(const Smb1Block& block, bool unicode, std::string& path) {
+  // [MS-CIFS] 2.2.4.55.1: WordCount 0x04 (AndX block, Flags, PasswordLength); Password, Path
+  // (SMB_STRING), Service.
+  if (block.words.size() != 8) return false;
+  const size_t password_length = size_t{block.words[6]} | (size_t{block.words[7]} << 8);
+  if (password_length > block.bytes.size()) return false;
+  if (smb1_string_size(block, password_length, unicode) == 0) return false;  // no path
+  path = smb1_string(block, password_length, unicode);
+  return true;
+}
+
+bool parse_smb1_tree_connect_response(const Smb1Block& block, std::string& service) {
+  // [MS-CIFS] 2.2.4.55.2: WordCount 0x03 ([MS-SMB] 2.2.4.7.2 extended: 0x07); Service (OEM).
+  if (block.words.size() < 6) return false;
+  service = smb1_string(block, 0, false);
+  return true;
 }
 
 }  // namespace netcap::app::smb

@@ -1,7 +1,8 @@
 // Fuzzes the SMB parsers and the session. The input after the first byte is given to every
-// body parser and the security-blob parser as one message, then delivered as a TCP stream in
-// chunks of (first byte % 61) + 1 bytes; a chunk starting with 0xEE switches direction, one
-// starting with 0xED is replaced by a gap.
+// body parser and the security-blob parser as one message, split into SMB1 AndX chains (as a
+// request and as a response) whose commands go to every SMB1 command parser, then delivered as a
+// TCP stream in chunks of (first byte % 61) + 1 bytes; a chunk starting with 0xEE switches
+// direction, one starting with 0xED is replaced by a gap.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -63,6 +64,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Smb1NegotiateResponse r;
     (void)parse_smb1_negotiate_request(rest, dialects),
         (void)parse_smb1_negotiate_response(rest, r);
+    for (const bool response : {false, true}) {
+      const Smb1Chain chain = parse_smb1_chain(rest, response, 16);
+      for (const Smb1Block& block : chain.blocks) {
+        for (const bool unicode : {false, true}) {
+          Smb1NtCreateRequest create;
+          std::string text;
+          (void)parse_smb1_nt_create_request(block, unicode, create);
+          (void)parse_smb1_open_request(block, unicode, text);
+          (void)parse_smb1_tree_connect_request(block, unicode, text);
+        }
+        Smb1CreateResponse created;
+        Smb1ReadRequest read_request;
+        Smb1ReadResponse read_response;
+        Smb1WriteRequest write_request;
+        std::string service;
+        uint16_t fid = 0;
+        (void)parse_smb1_nt_create_response(block, created);
+        (void)parse_smb1_open_response(block, created);
+        (void)parse_smb1_read_request(block, read_request);
+        (void)parse_smb1_read_response(rest, block, read_response);
+        (void)parse_smb1_write_request(rest, block, write_request);
+        (void)parse_smb1_close_request(block, fid);
+        (void)parse_smb1_tree_connect_response(block, service);
+      }
+    }
+    (void)oem_to_utf8(rest);
     (void)parse_security_blob(rest);
     (void)utf16le_to_utf8(rest);
   }

@@ -11,39 +11,16 @@
 #include "forensics/app/text_util.h"
 #include "forensics/streams/smb/smb_parser.h"
 #include "forensics/streams/smb/smb_session.h"
+#include "forensics/streams/smb/tests/smb_test_support.h"
 #include "proto/anomaly.pb.h"
 #include "proto/smb.pb.h"
 
 using namespace netcap;
 using namespace netcap::app;
 using namespace netcap::app::smb;
+using namespace netcap::app::smb::test_support;
 
 namespace {
-
-using Buf = std::vector<uint8_t>;
-
-void u8(Buf& b, uint8_t v) { b.push_back(v); }
-void u16(Buf& b, uint16_t v) {
-  b.push_back(uint8_t(v));
-  b.push_back(uint8_t(v >> 8));
-}
-void u32(Buf& b, uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.push_back(uint8_t(v >> (8 * i)));
-}
-void u64(Buf& b, uint64_t v) {
-  for (int i = 0; i < 8; ++i) b.push_back(uint8_t(v >> (8 * i)));
-}
-void raw(Buf& b, std::string_view s) { b.insert(b.end(), s.begin(), s.end()); }
-void raw(Buf& b, const Buf& s) { b.insert(b.end(), s.begin(), s.end()); }
-Buf utf16(std::string_view s) {
-  Buf b;
-  for (char c : s) u16(b, uint16_t(uint8_t(c)));
-  return b;
-}
-void zeros(Buf& b, size_t n) { b.insert(b.end(), n, 0); }
-void put32(Buf& b, size_t at, uint32_t v) {
-  for (int i = 0; i < 4; ++i) b[at + size_t(i)] = uint8_t(v >> (8 * i));
-}
 
 struct Hdr {
   uint16_t command = 0;
@@ -75,16 +52,6 @@ Buf header(const Hdr& h) {
   }
   u64(b, h.session_id);
   zeros(b, 16);
-  return b;
-}
-
-Buf frame(const Buf& msg) {
-  Buf b;
-  u8(b, 0);
-  u8(b, uint8_t(msg.size() >> 16));
-  u8(b, uint8_t(msg.size() >> 8));
-  u8(b, uint8_t(msg.size()));
-  raw(b, msg);
   return b;
 }
 
@@ -439,72 +406,6 @@ Buf close_response(uint64_t mid, uint64_t sid, uint32_t tid, uint64_t eof,
   return b;
 }
 
-struct Emitted : RecordEmitter {
-  std::vector<std::unique_ptr<google::protobuf::Message>> records;
-  void emit(std::unique_ptr<google::protobuf::Message> r) override {
-    records.push_back(std::move(r));
-  }
-  template <typename T>
-  std::vector<const T*> of() const {
-    std::vector<const T*> out;
-    for (const auto& r : records) {
-      if (r->GetDescriptor() == T::descriptor()) out.push_back(static_cast<const T*>(r.get()));
-    }
-    return out;
-  }
-  std::vector<std::string> anomalies() const {
-    std::vector<std::string> out;
-    for (const Anomaly* a : of<Anomaly>()) out.push_back(a->name() + ": " + a->detail());
-    return out;
-  }
-};
-
-struct Harness {
-  Limits limits;
-  Emitted emitted;
-  ExpectationTable expectations{limits, emitted};
-  FlowInfo flow;
-  std::unique_ptr<AppContext> ctx;
-  std::unique_ptr<AppSession> session;
-  explicit Harness(const DataObserverFactory& observers = {}) {
-    flow.flow_id = "Csmb";
-    flow.ip_protocol = 6;
-    IpAddress::parse("10.0.0.1", flow.client);
-    IpAddress::parse("10.0.0.2", flow.server);
-    flow.client_port = 50000;
-    flow.server_port = 445;
-    ctx = std::make_unique<AppContext>(flow, limits, emitted, expectations, "smb");
-    session = make_session(*ctx, observers);
-  }
-  int64_t ts = 0;
-  void client(const Buf& b, size_t step = 0) { send(StreamDirection::kClientToServer, b, step); }
-  void server(const Buf& b, size_t step = 0) { send(StreamDirection::kServerToClient, b, step); }
-  void send(StreamDirection dir, const Buf& b, size_t step) {
-    if (step == 0) step = b.size();
-    for (size_t i = 0; i < b.size(); i += step) {
-      session->on_data(dir, Bytes(b).subspan(i, std::min(step, b.size() - i)), ++ts);
-    }
-  }
-};
-
-struct Call {
-  std::string file_name;
-  bool write;
-  uint64_t offset;
-  std::string data;
-};
-
-struct TestObserver : DataObserver {
-  std::vector<Call>& calls;
-  std::vector<std::string>& closed;
-  TestObserver(std::vector<Call>& c, std::vector<std::string>& cl) : calls(c), closed(cl) {}
-  void on_data(const FileRef& f, bool write, uint64_t offset, std::span<const uint8_t> data,
-               int64_t) override {
-    calls.push_back({f.file_name, write, offset, std::string(as_text(data))});
-  }
-  void on_close(const FileRef& f, const SMB2File&) override { closed.push_back(f.file_name); }
-};
-
 // The whole conversation of a client that logs on with NTLM, writes a file, reads it back and
 // deletes it: (request, response) pairs in wire order.
 std::vector<std::pair<Buf, Buf>> conversation() {
@@ -684,6 +585,7 @@ TEST_CASE("smb: a whole conversation, in one piece and byte by byte") {
     CHECK(f.deleted());
     CHECK(f.closetime() > f.timestamp());
     CHECK(f.dialect() == "3.1.1");
+    CHECK(f.version() == 3);
     CHECK(f.fileid().size() == 32);
     CHECK(files[1]->filename() == "missing.txt");
     CHECK(files[1]->status() == 0xC0000034);
@@ -805,18 +707,5 @@ TEST_CASE("smb: smb2-exe-copy capture") {
   CHECK(exe[1]->readranges(0).length() == 804352);
   CHECK(exe[1]->reads() == 13);
   CHECK(exe[1]->closetime() > exe[1]->timestamp());
-}
-
-TEST_CASE("smb: smb1-exe-transfer capture is detected as SMB1") {
-  const std::string path = testing::shared_capture("smb1-exe-transfer.pcap");
-  if (path.empty()) return;
-  auto run = testing::run_capture(path, 1);
-  REQUIRE(run.has_value());
-  auto neg = run.value().of<SMB2Negotiate>();
-  REQUIRE(neg.size() == 1);
-  CHECK(neg[0]->version() == 1);
-  CHECK(neg[0]->dialects_size() == 1);
-  CHECK(neg[0]->dialect() == "NT LM 0.12");
-  CHECK(neg[0]->dialects(0) == "NT LM 0.12");
-  CHECK(run.value().of<SMB2File>().empty());
+  CHECK(exe[1]->version() == neg[0]->version());
 }
