@@ -256,9 +256,11 @@ void FlowTable::on_transport(const TransportInfo& t, const PacketContext& ctx) {
         f->orig_isn = t.seq;
       }
       add_history(*f, dir, 'S');
+      if (dir == 0 && f->client_signature.empty()) f->client_signature = t.syn_signature;
     } else if ((fl & (kSyn | kAck)) == (kSyn | kAck)) {
       d.synack = true;
       add_history(*f, dir, 'H');
+      if (dir == 1 && f->server_signature.empty()) f->server_signature = t.syn_signature;
     }
     if (fl & kFin) {
       d.fin = true;
@@ -409,6 +411,8 @@ void FlowTable::finish(Flow& f, StreamEndReason reason, int64_t now_ns) {
     c->set_icmptype(f.icmp_type);
     c->set_icmpcode(f.icmp_code);
   }
+  c->set_clienttcpsignature(f.client_signature);
+  c->set_servertcpsignature(f.server_signature);
   emitter_.emit(std::move(c));
   if (f.packet_map.packets() > 0 || !f.map_incomplete.empty()) {
     auto map = std::make_unique<PacketMap>();

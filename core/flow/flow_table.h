@@ -120,6 +120,9 @@ class FlowTable {
     bool flipped = false;
     bool has_isn = false;   // originator's SYN seen
     uint32_t orig_isn = 0;  // its sequence number
+    // p0f signatures of the originator's first SYN and the responder's first SYN+ACK
+    // (TransportInfo::syn_signature); empty until seen.
+    std::string client_signature, server_signature;
     int icmp_type = -1, icmp_code = -1;
     char uid[18] = {};  // "C" + 16 hex digits + NUL: no allocation per flow
     std::string community_id;

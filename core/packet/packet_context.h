@@ -78,6 +78,20 @@ struct DecodeStats {
   void merge(const DecodeStats& other);
 };
 
+// The IP header fields passive OS fingerprinting reads (p0f v3's IP quirks, see
+// core/protocols/tcp/tcp_signature.h). The IPv4 and IPv6 decoders set them for the innermost
+// network layer.
+struct IpFingerprintFields {
+  uint8_t version = 0;          // 4 or 6; 0: no IP layer decoded yet
+  uint8_t ttl = 0;              // IPv4 TTL, IPv6 hop limit
+  uint8_t ecn = 0;              // ECN bits of the IPv4 TOS / IPv6 traffic class (RFC 3168)
+  bool dont_fragment = false;   // IPv4 DF
+  bool reserved_flag = false;   // IPv4 flag bit 0, "must be zero" (RFC 791 section 3.1)
+  uint16_t id = 0;              // IPv4 identification
+  uint32_t flow_label = 0;      // IPv6 flow label
+  uint16_t options_length = 0;  // IPv4 option bytes, IPv6 extension header bytes
+};
+
 // One transport-layer header found in the packet (outer and inner ones for tunnels).
 struct TransportInfo {
   uint8_t ip_protocol = 0;  // 6 TCP, 17 UDP, 132 SCTP, 1 ICMP, 58 ICMPv6, ...
@@ -98,6 +112,9 @@ struct TransportInfo {
   std::span<const uint8_t> payload;
   uint32_t payload_length = 0;
   bool from_reassembled_fragments = false;
+  // TCP SYN and SYN+ACK: the packet's p0f v3 signature (tcp_signature.h), valid until the
+  // packet is done; empty for other segments (computed for SYNs only: negligible cost).
+  std::string_view syn_signature;
 };
 
 class PacketContext {
@@ -162,6 +179,9 @@ class PacketContext {
     reassembled_origins_ = std::move(origins);
   }
   bool network_reassembled() const { return net_reassembled_; }
+  // The innermost IP header's fingerprinting fields (IpFingerprintFields).
+  void set_ip_fingerprint_fields(const IpFingerprintFields& fields) { ip_fields_ = fields; }
+  const IpFingerprintFields& ip_fingerprint_fields() const { return ip_fields_; }
   // The packets the innermost reassembled datagram was made of (empty when not reassembled).
   const std::vector<FragmentOrigin>& reassembled_origins() const { return reassembled_origins_; }
 
@@ -205,6 +225,7 @@ class PacketContext {
   IpAddress net_src_, net_dst_;
   uint32_t net_payload_length_ = 0;
   bool net_reassembled_ = false;
+  IpFingerprintFields ip_fields_;
   std::vector<FragmentOrigin> reassembled_origins_;
   std::array<TransportInfo, 8> transports_{};
   size_t transport_count_ = 0;

@@ -37,6 +37,17 @@ FieldData FieldData::load(const FieldDataPaths& paths) {
   } else {
     note("profiles.public_suffix_list", v.status(), "");
   }
+  if (auto v = P0fDatabase::load(paths.p0f_signatures)) {
+    note("profiles.p0f", Status::ok(),
+         "loaded " + std::to_string(v->size()) + " TCP signatures (" +
+             std::to_string(v->request_signatures()) + " SYN, " +
+             std::to_string(v->response_signatures()) + " SYN+ACK; " +
+             std::to_string(v->error_count()) + " lines skipped) from " + paths.p0f_signatures);
+    data.p0f = std::move(v.value());
+  } else {
+    note("profiles.p0f", v.status(), "");
+  }
+  // GeoIP last: the capture command reports its status when the user asked for a database.
   if (paths.geoip_databases.empty()) {
     data.status.emplace_back("profiles.geoip", "off: no database given");
   } else if (auto v = GeoIp::open(paths.geoip_databases)) {

@@ -163,9 +163,13 @@ void touch_times(int64_t ts, int64_t* first, int64_t* last) {
 }  // namespace
 
 struct ProfileBuilder::Impl {
+  // One p0f answer for a host's signatures: OS, source ("p0f SYN"), observed signature, match
+  // kind, distance; the value counts the connections that gave it.
+  using GuessKey = std::tuple<std::string, std::string, std::string, std::string, int>;
   struct HostEntry {
     HostProfile rec;
     BoundedSet macs, names, domains, snis, http_hosts, ja3s, ja4s, software, ports, peers;
+    std::map<GuessKey, int64_t> os_guesses;  // at most max_list_items keys
     bool dirty = true;
   };
   struct DeviceEntry {
@@ -208,6 +212,8 @@ struct ProfileBuilder::Impl {
   std::unordered_map<std::string, UserAgentInfo> ua_cache;
   UserAgentInfo uncached_ua;  // the last parse when the cache is full
   std::unordered_map<std::string, std::optional<ServiceMatch>> banner_cache;
+  std::unordered_map<std::string, std::optional<P0fMatch>> p0f_cache;
+  std::optional<P0fMatch> uncached_p0f;  // the last match when the cache is full
 
   std::string registered_domain(std::string_view name) const {
     if (!data->public_suffixes) return "";
@@ -429,6 +435,90 @@ struct ProfileBuilder::Impl {
     for (const std::string& cpe : fields.cpes) s->cpes.add(cpe, limits.max_list_items, &not_kept);
   }
 
+  // p0f's answer for an observed TCP signature (`request`: a SYN, else a SYN+ACK answering a
+  // SYN with MSS `syn_mss`), remembered up to max_cached_strings.
+  const std::optional<P0fMatch>& match_p0f(const std::string& signature, bool request,
+                                           uint16_t syn_mss) {
+    std::string key = (request ? "S:" : "A" + std::to_string(syn_mss) + ":") + signature;
+    if (auto it = p0f_cache.find(key); it != p0f_cache.end()) return it->second;
+    std::optional<P0fMatch> m = data->p0f->match(signature, request, syn_mss);
+    if (p0f_cache.size() >= limits.max_cached_strings) {
+      uncached_p0f = m;
+      return uncached_p0f;
+    }
+    return p0f_cache.emplace(std::move(key), m).first->second;
+  }
+
+  // The OS p0f names for `signature` (an OS label, not an application's) as a guess for `ip`.
+  void add_os_guess(const std::string& ip, const std::string& signature, bool request,
+                    uint16_t syn_mss, int64_t ts) {
+    const std::optional<P0fMatch>& m = match_p0f(signature, request, syn_mss);
+    if (!m || m->label->application()) return;
+    HostEntry* h = host(ip, ts);
+    if (h == nullptr) return;
+    GuessKey key{m->label->os(), request ? "p0f SYN" : "p0f SYN+ACK", signature,
+                 m->fuzzy     ? "fuzzy"
+                 : m->generic ? "generic"
+                              : "exact",
+                 m->distance};
+    auto it = h->os_guesses.find(key);
+    if (it == h->os_guesses.end()) {
+      if (h->os_guesses.size() >= limits.max_list_items) {
+        h->rec.set_truncated(true);
+        return;
+      }
+      it = h->os_guesses.emplace(std::move(key), 0).first;
+    }
+    ++it->second;
+  }
+
+  // Connection.ClientTCPSignature names the client's OS, ServerTCPSignature the server's (whose
+  // window may be a multiple of the client's MSS, read from the client's signature).
+  void os_fingerprints(const Connection& c, int64_t ts) {
+    if (!data->p0f) return;
+    const std::string& client = c.clienttcpsignature();
+    if (!client.empty()) add_os_guess(c.srcip(), client, true, 0, ts);
+    if (c.servertcpsignature().empty()) return;
+    uint16_t syn_mss = 0;
+    if (!client.empty()) {
+      auto sig = parse_p0f_tcp_signature(client);
+      if (sig && sig->mss > 0) syn_mss = static_cast<uint16_t>(sig->mss);
+    }
+    add_os_guess(c.dstip(), c.servertcpsignature(), false, syn_mss, ts);
+  }
+
+  // The host's guess: the OS most connections named, then the first in sort order; of its
+  // signatures the most frequent, then the first in sort order (independent of record order).
+  static void choose_os_guess(const HostEntry& h, HostProfile* rec) {
+    if (h.os_guesses.empty()) return;
+    std::map<std::string, int64_t> per_os;
+    for (const auto& [key, count] : h.os_guesses) per_os[std::get<0>(key)] += count;
+    const std::string* best_os = nullptr;
+    int64_t best_os_count = 0;
+    for (const auto& [os, count] : per_os) {
+      if (count > best_os_count) {
+        best_os = &os;
+        best_os_count = count;
+      }
+    }
+    const GuessKey* best = nullptr;
+    int64_t best_count = 0;
+    for (const auto& [key, count] : h.os_guesses) {
+      if (std::get<0>(key) == *best_os && count > best_count) {
+        best = &key;
+        best_count = count;
+      }
+    }
+    rec->set_osguess(std::get<0>(*best));
+    rec->set_osguesssource(std::get<1>(*best));
+    rec->set_osguesssignature(std::get<2>(*best));
+    rec->set_osguessmatch(std::get<3>(*best));
+    rec->set_osguessdistance(std::get<4>(*best));
+    rec->set_osguesscount(best_os_count);
+    // Software that names an OS takes precedence (set_host_os); the guess fills the gap.
+    if (rec->os().empty()) rec->set_os(rec->osguess());
+  }
+
   // ---- per record type ----
 
   void on_connection(const Connection& c) {
@@ -498,6 +588,7 @@ struct ProfileBuilder::Impl {
       d->rec.set_bytessent(d->rec.bytessent() + c.bytesservertoclient());
       d->rec.set_bytesreceived(d->rec.bytesreceived() + c.bytesclienttoserver());
     }
+    os_fingerprints(c, first);
     if (!is_service || is_group_address(c.dstip())) return;
     if (ServiceEntry* s = service(c.dstip(), c.dstport(), transport, first)) {
       s->rec.set_timestamplast(std::max(s->rec.timestamplast(), c.timestamplast()));
@@ -686,6 +777,7 @@ struct ProfileBuilder::Impl {
     fill(rec->mutable_software(), h.software);
     fill(rec->mutable_portscontacted(), h.ports);
     fill(rec->mutable_peers(), h.peers);
+    choose_os_guess(h, rec.get());
     // Services offered: from the service table (its keys start with the address).
     size_t kept = 0;
     for (auto it = services.lower_bound(ServiceKey{h.rec.ip(), 0, ""});

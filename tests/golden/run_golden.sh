@@ -24,7 +24,8 @@ trap 'rm -rf "$work"' EXIT
 conn_sql="SELECT FirstFrame, TransportProto, ApplicationProto, SrcIP, SrcPort, DstIP, DstPort, VLAN, IcmpType, IcmpCode,
   PacketsClientToServer, BytesClientToServer, PacketsServerToClient, BytesServerToClient,
   PayloadClientToServer, PayloadServerToClient, NumSYN, NumFIN, NumRST, ConnState, History,
-  MissedBytes, EndReason, CommunityID, UID FROM Connection ORDER BY FirstFrame, UID"
+  MissedBytes, EndReason, CommunityID, UID, ClientTCPSignature, ServerTCPSignature
+  FROM Connection ORDER BY FirstFrame, UID"
 anomaly_sql="SELECT Frame, Name, Layer, Detail, SrcIP, DstIP, SrcPort, DstPort, FlowID
   FROM Anomaly ORDER BY Frame, Name, Detail, FlowID"
 

@@ -49,6 +49,7 @@ struct Harness {
   std::unique_ptr<FragmentReassembler> fragments;
   std::unique_ptr<FlowTable> table;
   uint64_t frame = 0;
+  std::string next_signature;  // TransportInfo::syn_signature of the next packet only
   explicit Harness(Limits l = {}) : limits(l) {
     fragments = std::make_unique<FragmentReassembler>(limits);
     table = std::make_unique<FlowTable>(limits, out, nullptr);
@@ -73,7 +74,9 @@ struct Harness {
     t->window = 1024;
     t->payload = {reinterpret_cast<const uint8_t*>(payload.data()), payload.size()};
     t->payload_length = static_cast<uint32_t>(payload.size());
+    t->syn_signature = next_signature;
     table->on_transport(*t, ctx);
+    next_signature.clear();
   }
 };
 
@@ -239,4 +242,31 @@ TEST_CASE("a SYN retransmitted with the same sequence number after a RST stays o
   REQUIRE(conns.size() == 1);
   CHECK(conns[0]->numpackets() == 6);
   CHECK(conns[0]->connstate() == "REJ");
+}
+
+TEST_CASE("the first SYN's and SYN-ACK's p0f signatures go to the Connection record") {
+  Harness h;
+  h.next_signature = "4:64:0:1460:64240,7:mss,sok,ts,nop,ws:df,id+:0";
+  h.packet("10.0.0.1", 40000, "10.0.0.2", 80, 6, SYN, 1 * kSecond, 100);
+  h.next_signature = "4:63:0:1460:64240,7:retransmitted:0";  // a second SYN: not kept
+  h.packet("10.0.0.1", 40000, "10.0.0.2", 80, 6, SYN, 2 * kSecond, 100);
+  h.next_signature = "4:128:0:1460:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0";
+  h.packet("10.0.0.2", 80, "10.0.0.1", 40000, 6, SYN | ACK, 3 * kSecond, 500, 101);
+  h.packet("10.0.0.1", 40000, "10.0.0.2", 80, 6, ACK, 4 * kSecond, 101, 501);
+  h.table->close_all(5 * kSecond);
+  auto conns = h.out.connections();
+  REQUIRE(conns.size() == 1);
+  CHECK(conns[0]->clienttcpsignature() == "4:64:0:1460:64240,7:mss,sok,ts,nop,ws:df,id+:0");
+  CHECK(conns[0]->servertcpsignature() == "4:128:0:1460:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0");
+
+  // A connection seen from its SYN-ACK: the responder's signature is the server's.
+  Harness flipped;
+  flipped.next_signature = "4:60:0:1460:65535,6:mss,nop,ws:df:0";
+  flipped.packet("10.0.0.9", 443, "10.0.0.1", 40001, 6, SYN | ACK, 1 * kSecond, 7, 8);
+  flipped.table->close_all(2 * kSecond);
+  auto f = flipped.out.connections();
+  REQUIRE(f.size() == 1);
+  CHECK(f[0]->srcip() == "10.0.0.1");
+  CHECK(f[0]->clienttcpsignature().empty());
+  CHECK(f[0]->servertcpsignature() == "4:60:0:1460:65535,6:mss,nop,ws:df:0");
 }

@@ -109,6 +109,15 @@ void decode_ipv4(Bytes bytes, PacketContext& ctx) {
   }
   const uint32_t header_length = h.ihl * 4u;
   ctx.set_network(h.src, h.dst);
+  IpFingerprintFields fp;
+  fp.version = 4;
+  fp.ttl = h.ttl;
+  fp.ecn = h.tos & 0x03;
+  fp.dont_fragment = (h.flags & 0x2) != 0;
+  fp.reserved_flag = (h.flags & 0x4) != 0;
+  fp.id = h.id;
+  fp.options_length = static_cast<uint16_t>(header_length - 20);
+  ctx.set_ip_fingerprint_fields(fp);
   bool dispatchable = true;
   uint32_t declared = static_cast<uint32_t>(h.payload.size());
   if (h.total_length == 0) {

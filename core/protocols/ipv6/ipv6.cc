@@ -1,5 +1,7 @@
 #include "core/protocols/ipv6/ipv6.h"
 
+#include <algorithm>
+
 #include "core/protocols/common/ip_payload.h"
 #include "core/protocols/common/layer_util.h"
 #include "proto/network.pb.h"
@@ -135,6 +137,13 @@ void decode_ipv6(Bytes bytes, PacketContext& ctx) {
       return;
   }
   ctx.set_network(h.src, h.dst);
+  IpFingerprintFields fp;
+  fp.version = 6;
+  fp.ttl = h.hop_limit;
+  fp.ecn = h.traffic_class & 0x03;
+  fp.flow_label = h.flow_label;
+  fp.options_length = static_cast<uint16_t>(std::min<uint32_t>(h.extension_bytes, 0xffff));
+  ctx.set_ip_fingerprint_fields(fp);
   const bool snapped = frame_snapped(ctx);
   if (h.payload_beyond_capture && !snapped) {
     ctx.anomaly("ipv6.bad_payload_length", "payload length " + std::to_string(h.payload_length) +

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/protocols/common/layer_util.h"
+#include "core/protocols/tcp/tcp_signature.h"
 #include "proto/transport.pb.h"
 
 namespace netcap {
@@ -162,6 +163,17 @@ void decode_tcp(Bytes bytes, PacketContext& ctx) {
       t->payload = h.payload;
       t->payload_length = payload_length;
       t->from_reassembled_fragments = ctx.network_reassembled();
+      // Passive OS fingerprint, for SYNs only (the flow table keeps each side's first). p0f
+      // skips fragmented datagrams and headers the snap length cut, and so do we.
+      if ((h.flags & 0x02) != 0 && !h.header_cut && !ctx.network_reassembled()) {
+        std::string signature = tcp_syn_signature(ctx.ip_fingerprint_fields(),
+                                                  bytes.subspan(0, header_length), payload_length);
+        if (!signature.empty()) {
+          Bytes kept = ctx.keep(std::vector<uint8_t>(signature.begin(), signature.end()));
+          t->syn_signature =
+              std::string_view(reinterpret_cast<const char*>(kept.data()), kept.size());
+        }
+      }
     }
   }
   ctx.count_value(ValueKind::kTCPFlags, h.flags);

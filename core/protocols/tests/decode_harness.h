@@ -142,8 +142,10 @@ inline ByteVec udp(uint16_t sport, uint16_t dport, const ByteVec& payload, int l
 
 // A transport as seen after decoding, with its payload copied out of the packet.
 struct SeenTransport {
-  TransportInfo info;  // info.payload is cleared (it pointed into the packet)
+  TransportInfo info;  // info.payload and info.syn_signature are cleared (they pointed into
+                       // the packet)
   ByteVec payload;
+  std::string syn_signature;
 };
 
 struct DecodeResult {
@@ -234,6 +236,8 @@ class DecodeHarness {
       s.info = t;
       s.payload.assign(t.payload.begin(), t.payload.end());
       s.info.payload = {};
+      s.syn_signature = std::string(t.syn_signature);
+      s.info.syn_signature = {};
       out.transports.push_back(std::move(s));
     }
     out.layer_path = ctx.layer_path();

@@ -185,12 +185,17 @@ TEST_CASE("FieldData: missing files turn features off without failing") {
   paths.public_suffix_list = "/nonexistent/psl.dat";
   paths.nmap_probes = "/nonexistent/probes";
   paths.uap_regexes = "/nonexistent/regexes.yaml";
+  paths.p0f_signatures = "/nonexistent/p0f.fp";
   FieldData data = FieldData::load(paths);
   CHECK_FALSE(data.mac_vendors);
   CHECK_FALSE(data.public_suffixes);
   CHECK_FALSE(data.nmap);
   CHECK_FALSE(data.user_agents);
+  CHECK_FALSE(data.p0f);
   CHECK_FALSE(data.geoip);
-  REQUIRE(data.status.size() == 5);
+  REQUIRE(data.status.size() == 6);
   for (const auto& [key, value] : data.status) CHECK(value.starts_with("off: "));
+  CHECK(data.status[4].first == "profiles.p0f");
+  CHECK(data.status[4].second.find("/nonexistent/p0f.fp") != std::string::npos);
+  CHECK(data.status.back().first == "profiles.geoip");  // the capture command reads it last
 }
