@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libpcap-dev libprotobuf-dev protobuf-compiler
-  libsqlite3-dev sqlite3 zlib1g-dev libssl-dev
+  libsqlite3-dev sqlite3 zlib1g-dev libdeflate-dev libssl-dev
   catch2 libpugixml-dev libcpp-httplib-dev libzip-dev libbrotli-dev libgmime-3.0-dev clang libclang-rt-14-dev
   libmagic-dev libpcre2-dev libyaml-cpp-dev libmaxminddb-dev
   # allocator of the netcap executable (records move between threads; glibc's arenas pay for it)

@@ -93,7 +93,8 @@ namespace {
 Expected<std::unique_ptr<sqlite3, CloseDb>> open_index(const std::string& case_dir, int flags) {
   const std::string path = (std::filesystem::path(case_dir) / "index.db").string();
   sqlite3* raw = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &raw, flags, nullptr) != SQLITE_OK) {
+  // NOMUTEX: each connection here is used by one thread only.
+  if (sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string message = raw != nullptr ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close_v2(raw);
     return Status::error("opening " + path + ": " + message);

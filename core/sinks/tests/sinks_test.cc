@@ -349,6 +349,39 @@ TEST_CASE("ncap.gz files read back equal to the written records") {
   }
 }
 
+TEST_CASE("ncap.gz files of several gzip members read back whole and in order") {
+  // The writer compresses blocks of 256 KiB as separate gzip members (RFC 1952 section 2.2);
+  // readers must see one stream.
+  TempDir dir;
+  SinkOptions options = options_for(dir);
+  auto sink = open_ncap_sink(options);
+  REQUIRE(sink.has_value());
+  Connection c;
+  for (int i = 0; i < 3000; ++i) {
+    c.set_numpackets(i);
+    c.set_history(std::string(static_cast<size_t>(300 + i % 97), static_cast<char>('a' + i % 26)));
+    REQUIRE((*sink)->write(c).is_ok());
+  }
+  REQUIRE((*sink)->close().is_ok());
+  const std::string path = options.case_dir + "/records/Connection.ncap.gz";
+  // More than one member: the gzip magic and deflate method start the file and appear again.
+  const std::string bytes = testing::read_file(path);
+  CHECK(bytes.find("\x1f\x8b\x08", 1) != std::string::npos);
+  auto reader = NcapReader::open(path);
+  REQUIRE(reader.has_value());
+  Connection record;
+  int64_t expected = 0;
+  while (true) {
+    auto got = reader->next(record);
+    REQUIRE(got.has_value());
+    if (!*got) break;
+    CHECK(record.numpackets() == expected);
+    CHECK(record.history().size() == static_cast<size_t>(300 + expected % 97));
+    ++expected;
+  }
+  CHECK(expected == 3000);
+}
+
 TEST_CASE("NcapReader reports truncated and foreign files clearly") {
   TempDir dir;
   SinkOptions options = options_for(dir);
