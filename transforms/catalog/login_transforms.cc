@@ -1,7 +1,7 @@
 // Logins and clear-text sessions: FTP (commands, users, transferred files), Telnet (users,
 // typed commands) and netcap.Credentials gathered from every table that records a user name
-// (FTP, Telnet, SMTP/POP3/IMAP AUTH, SMB2 NTLM, SIP digest). Tables that are absent are left
-// out of the union.
+// (FTP, Telnet, SMTP/POP3/IMAP AUTH, SMB NTLM, SIP digest, MySQL, Kerberos AS-REQ). Tables that are
+// absent are left out of the union.
 #include "entities/entity_catalog.h"
 #include "transforms/catalog/all_transforms.h"
 #include "transforms/catalog/query_transform.h"
@@ -20,7 +20,7 @@ constexpr CountLabel kTransfers{"transfer", "transfers"};
 constexpr CountLabel kBytes{"byte", "bytes"};
 
 // (service, user, password, client) rows, one per table that has them.
-constexpr std::array<UnionSource, 8> kLoginSources = {{
+constexpr std::array<UnionSource, kMaxUnionSources> kLoginSources = {{
     {"FTP",
      "SELECT 'ftp' AS service, User AS user, Password AS password, ClientIP AS client FROM FTP"
      " WHERE Command = 'PASS' AND User <> ''"},
@@ -34,6 +34,10 @@ constexpr std::array<UnionSource, 8> kLoginSources = {{
     {"SIP",
      "SELECT 'sip', json_extract(Authorization, '$.Username'), '', SrcIP FROM SIP"
      " WHERE HasAuthorization = 1 AND json_extract(Authorization, '$.Username') <> ''"},
+    {"MySQL", "SELECT 'mysql', User, '', ClientIP FROM MySQL WHERE User <> ''"},
+    {"Kerberos",
+     "SELECT 'kerberos', ClientName || '@' || ClientRealm, '', SrcIP FROM Kerberos"
+     " WHERE MsgType = 10 AND ClientName <> ''"},
 }};
 
 // Credentials rows: value "<service>: <user>", records, clients, then service, user, password.
@@ -47,8 +51,8 @@ constexpr std::array<std::string_view, 8> kCredentialsExtra = {
 constexpr QueryTransform kLoginTransforms[] = {
     {.name = "ToLoginInformation",
      .display = "To Login Information",
-     .description = "User names (and clear-text passwords) seen in FTP, Telnet, mail AUTH, SMB "
-                    "and SIP logins, with records and clients",
+     .description = "User names (and clear-text passwords) seen in FTP, Telnet, mail AUTH, SMB, "
+                    "SIP, MySQL and Kerberos logins, with records and clients",
      .sql = NETCAP_LOGIN_ROWS(""),
      .sources = kLoginSources,
      .output = e::kNetcapCredentials,

@@ -139,7 +139,8 @@ constexpr QueryTransform kProfileTransforms[] = {
      .output = kIPOutput},
     {.name = "ToOperatingSystemForHost",
      .display = "To Operating System For Host",
-     .description = "The operating system this host's software names (user agent, banner)",
+     .description = "The operating system of this host: named by its software (user agent, "
+                    "banner), else p0f's guess from its TCP SYN or SYN+ACK",
      .input = QueryInput::kIP,
      .tables = {"HostProfile"},
      .sql = "SELECT OS FROM HostProfile WHERE IP = ?1 AND OS <> ''",

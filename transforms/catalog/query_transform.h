@@ -42,6 +42,9 @@ struct UnionSource {
   std::string_view sql;
 };
 
+// Source tables a union transform may combine (logins: FTP, Telnet, mail, SMB, SIP, MySQL, ...).
+inline constexpr size_t kMaxUnionSources = 12;
+
 struct QueryTransform {
   std::string_view name;         // without "netcap.": "ToDNSQuestions"
   std::string_view display;      // without " [NETCAP]": "To DNS Questions"
@@ -54,7 +57,7 @@ struct QueryTransform {
   std::string_view sql;
   // When sources[0] is set, "{sources}" in `sql` is replaced by the UNION ALL of the sources
   // whose table exists (constant text only; no source present: empty answer).
-  std::array<UnionSource, 8> sources{};
+  std::array<UnionSource, kMaxUnionSources> sources{};
   std::string_view output;                  // an entities:: id, or kIPOutput
   std::string_view value_property;          // ignored for kIPOutput
   std::array<CountLabel, 3> counts{};       // empty `one` ends the list

@@ -1,5 +1,6 @@
-// SIP transforms (one SIP record per message; From/To as JSON name-addr objects) and SMB2
-// transforms (TREE_CONNECT shares, files opened with their byte counts).
+// SIP transforms (one SIP record per message; From/To as JSON name-addr objects) and SMB
+// transforms (SMB1 and SMB2/3 share the SMB2* tables) (TREE_CONNECT shares, files opened with their
+// byte counts).
 #include "entities/entity_catalog.h"
 #include "transforms/catalog/all_transforms.h"
 #include "transforms/catalog/query_transform.h"
@@ -84,7 +85,8 @@ constexpr QueryTransform kSipSmbTransforms[] = {
     // --- SMB2 ---
     {.name = "ToSMBShares",
      .display = "To SMB Shares",
-     .description = "SMB2 shares connected to (TREE_CONNECT paths), with connects and clients",
+     .description = "SMB shares (SMB1 and SMB2/3) connected to (TREE_CONNECT paths), with connects "
+                    "and clients",
      .tables = {"SMB2TreeConnect"},
      .sql = "SELECT Path, COUNT(*), COUNT(DISTINCT ClientIP) FROM SMB2TreeConnect"
             " WHERE Path <> '' GROUP BY Path ORDER BY 2 DESC, 1 ASC",
@@ -93,7 +95,7 @@ constexpr QueryTransform kSipSmbTransforms[] = {
      .counts = {kConnects, kClients}},
     {.name = "ToSMBSharesForHost",
      .display = "To SMB Shares For Host",
-     .description = "SMB2 shares this host connected to or served, with connects",
+     .description = "SMB shares this host connected to or served, with connects",
      .input = QueryInput::kIP,
      .tables = {"SMB2TreeConnect"},
      .sql = "SELECT Path, COUNT(*) FROM SMB2TreeConnect"
@@ -104,7 +106,7 @@ constexpr QueryTransform kSipSmbTransforms[] = {
      .counts = {kConnects}},
     {.name = "ToClientsForSMBShare",
      .display = "To Clients For SMB Share",
-     .description = "Hosts that connected to this SMB2 share, with connects",
+     .description = "Hosts that connected to this SMB share, with connects",
      .input = QueryInput::kEntity,
      .input_entity = e::kNetcapSMBShare,
      .input_properties = {e::kSMBShareProperty},
@@ -115,7 +117,7 @@ constexpr QueryTransform kSipSmbTransforms[] = {
      .counts = {kConnects}},
     {.name = "ToSMBFiles",
      .display = "To SMB Files",
-     .description = "Files opened over SMB2, with opens and bytes read + written",
+     .description = "Files opened over SMB (SMB1 and SMB2/3), with opens and bytes read + written",
      .tables = {"SMB2File"},
      .sql = NETCAP_SMB_FILE_ROWS(""),
      .output = e::kNetcapSMBFile,
@@ -124,7 +126,7 @@ constexpr QueryTransform kSipSmbTransforms[] = {
      .extra = {"properties.share", "properties.bytesread", "properties.byteswritten"}},
     {.name = "ToSMBFilesForShare",
      .display = "To SMB Files For Share",
-     .description = "Files opened on this SMB2 share, with opens and bytes read + written",
+     .description = "Files opened on this SMB share, with opens and bytes read + written",
      .input = QueryInput::kEntity,
      .input_entity = e::kNetcapSMBShare,
      .input_properties = {e::kSMBShareProperty},
@@ -136,7 +138,7 @@ constexpr QueryTransform kSipSmbTransforms[] = {
      .extra = {"properties.share", "properties.bytesread", "properties.byteswritten"}},
     {.name = "ToSMBFilesForHost",
      .display = "To SMB Files For Host",
-     .description = "Files this host opened or served over SMB2, with opens and bytes",
+     .description = "Files this host opened or served over SMB, with opens and bytes",
      .input = QueryInput::kIP,
      .tables = {"SMB2File"},
      .sql = NETCAP_SMB_FILE_ROWS("AND (ClientIP = ?1 OR ServerIP = ?1)"),
@@ -146,7 +148,7 @@ constexpr QueryTransform kSipSmbTransforms[] = {
      .extra = {"properties.share", "properties.bytesread", "properties.byteswritten"}},
     {.name = "ToSMBUsers",
      .display = "To SMB Users",
-     .description = "Users (DOMAIN\\user) of SMB2 NTLM session setups, with setups and clients",
+     .description = "Users (DOMAIN\\user) of SMB NTLM session setups, with setups and clients",
      .tables = {"SMB2SessionSetup"},
      .sql = "SELECT CASE WHEN Domain <> '' THEN Domain || '\\' || User ELSE User END AS u,"
             " COUNT(*), COUNT(DISTINCT ClientIP) FROM SMB2SessionSetup WHERE User <> ''"
