@@ -9,6 +9,7 @@
 #include "proto/ftp.pb.h"
 #include "proto/http.pb.h"
 #include "proto/mail.pb.h"
+#include "proto/mysql.pb.h"
 #include "proto/sip.pb.h"
 #include "proto/ssh.pb.h"
 #include "proto/tls.pb.h"
@@ -650,6 +651,59 @@ struct ProfileBuilder::Impl {
     }
   }
 
+  // MySQL/MariaDB: the server greeting (or the ERR packet sent instead) is the service banner;
+  // nmap's NULL-probe lines match the packet itself, so it is rebuilt from the record's fields
+  // (length byte, sequence 0, protocol 10 or 0xff, version or error). The client's connection
+  // attributes name its library and program.
+  void on_mysql(const MySQL& r) {
+    const int64_t ts = r.timestamp();
+    std::string packet = std::string("\x00\x00\x00\x00", 4);
+    std::string banner;
+    if (!r.serverversion().empty()) {
+      banner = r.serverversion();
+      packet += '\x0a' + r.serverversion() + std::string(1, '\0');
+    } else if (r.errorcode() != 0) {
+      banner = std::to_string(r.errorcode()) + " " + r.errormessage();
+      packet += '\xff';
+      packet += static_cast<char>(r.errorcode() & 0xff);
+      packet += static_cast<char>(r.errorcode() >> 8);
+      packet += r.errormessage();
+    }
+    if (!banner.empty()) {
+      packet[0] = static_cast<char>(std::min<size_t>(packet.size() - 4, 255));
+      ServiceEntry* s = service(r.serverip(), r.serverport(), "tcp", ts);
+      // Without an nmap match: "5.5.5-10.11.6-MariaDB-..." is MariaDB 10.11.6 (the "5.5.5-"
+      // prefix keeps old clients working), anything else MySQL with the version up to a '-'.
+      std::string version = r.serverversion();
+      std::string product = "MySQL";
+      if (const size_t m = version.find("-MariaDB"); m != std::string::npos) {
+        product = "MariaDB";
+        version.resize(m);
+        if (version.rfind("5.5.5-", 0) == 0) version.erase(0, 6);
+      } else if (const size_t dash = version.find('-'); dash != std::string::npos) {
+        version.resize(dash);
+      }
+      apply_banner(s, banner, packet, "NULL", "mysql.server_version", !version.empty(),
+                   product + "/" + version, r.flowid(), ts);
+    }
+    std::string client_name, client_version, program;
+    for (const std::string& attribute : r.clientattributes()) {
+      const size_t eq = attribute.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string_view key(attribute.data(), eq);
+      const std::string value = attribute.substr(eq + 1);
+      if (key == "_client_name") client_name = value;
+      if (key == "_client_version") client_version = value;
+      if (key == "program_name") program = value;
+    }
+    if (!client_name.empty())
+      add_software(client_name, "", client_version, "mysql.client_attributes", "", "",
+                   "_client_name=" + client_name, r.clientip(), r.flowid(), ts);
+    if (!program.empty())
+      add_software(program, "", "", "mysql.client_attributes", "", "", "program_name=" + program,
+                   r.clientip(), r.flowid(), ts);
+  }
+
   void greeting(const std::string& server_ip, int32_t port, const std::string& banner,
                 const std::string& source, const std::string& flow, int64_t ts) {
     if (banner.empty()) return;
@@ -847,6 +901,9 @@ void ProfileBuilder::observe(const pb::Message& record) {
   } else if (const auto* ssh = as(static_cast<SSH*>(nullptr))) {
     impl_->on_ssh(*ssh);
     ts = ssh->timestamp();
+  } else if (const auto* mysql = as(static_cast<MySQL*>(nullptr))) {
+    impl_->on_mysql(*mysql);
+    ts = mysql->timestamp();
   } else if (const auto* tls = as(static_cast<TLSClientHello*>(nullptr))) {
     impl_->on_tls(*tls);
     ts = tls->timestamp();

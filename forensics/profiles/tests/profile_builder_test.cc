@@ -2,6 +2,8 @@
 // (replace by key).
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "core/sinks/case_index.h"
@@ -10,6 +12,7 @@
 #include "proto/dhcp.pb.h"
 #include "proto/dns.pb.h"
 #include "proto/http.pb.h"
+#include "proto/mysql.pb.h"
 #include "proto/ssh.pb.h"
 #include "proto/tls.pb.h"
 
@@ -284,6 +287,43 @@ TEST_CASE("builder: mid-stream flows count only when oriented; group addresses a
   REQUIRE(services.size() == 1);
   CHECK(services[0]->ip() == "10.0.0.4");
   CHECK(services[0]->port() == 443);
+}
+
+TEST_CASE("builder: MySQL greetings are service banners, client attributes name software") {
+  ProfileBuilder builder(&field_data());
+  MySQL m;
+  m.set_timestamp(1000);
+  m.set_clientip("10.0.0.5");
+  m.set_serverip("10.0.0.9");
+  m.set_serverport(3306);
+  m.set_serverversion("5.5.5-10.11.6-MariaDB-0+deb12u1");
+  m.add_clientattributes("_client_name=libmariadb");
+  m.add_clientattributes("_client_version=3.3.8");
+  m.add_clientattributes("program_name=mysqldump");
+  builder.observe(m);
+  MySQL refused;
+  refused.set_timestamp(2000);
+  refused.set_serverip("10.0.0.10");
+  refused.set_serverport(3306);
+  refused.set_errorcode(1130);
+  refused.set_errormessage("Host '10.0.0.5' is not allowed to connect to this MySQL server");
+  builder.observe(refused);
+  auto changed = builder.take_changed();
+  std::map<std::string, const Service*> services;
+  for (const Service* s : of<Service>(changed)) services[s->ip()] = s;
+  REQUIRE(services.count("10.0.0.9") == 1);
+  CHECK(services["10.0.0.9"]->banner() == "5.5.5-10.11.6-MariaDB-0+deb12u1");
+  REQUIRE(services.count("10.0.0.10") == 1);
+  // nmap's NULL-probe lines match the rebuilt packets (field data present on the machine).
+  if (field_data().nmap.has_value()) {
+    CHECK(services["10.0.0.10"]->nmapservice() == "mysql");
+    CHECK(services["10.0.0.10"]->info() == "unauthorized");
+  }
+  std::set<std::string> software;
+  for (const Software* s : of<Software>(changed))
+    software.insert(s->product() + " " + s->version() + " " + s->source());
+  CHECK(software.count("libmariadb 3.3.8 mysql.client_attributes") == 1);
+  CHECK(software.count("mysqldump  mysql.client_attributes") == 1);
 }
 
 TEST_CASE("builder: take_changed returns only what changed since the last call") {
