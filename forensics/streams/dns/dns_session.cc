@@ -29,94 +29,36 @@ void DnsSession::on_datagram(StreamDirection dir, Bytes payload, uint32_t payloa
 // RFC 1035 §4.2.2: every message is preceded by a two-byte length; several messages may share
 // a segment and a message may span several.
 void DnsSession::on_data(StreamDirection dir, Bytes data, int64_t ts_ns) {
-  Framer& f = framers_[static_cast<int>(dir)];
-  size_t i = 0;
-  while (i < data.size() && !f.stopped) {
-    const size_t left = data.size() - i;
-    if (f.skip > 0) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(f.skip, left));
-      f.skip -= n;
-      i += n;
-      continue;
-    }
-    if (f.need == 0) {
-      f.buffer.push_back(data[i++]);
-      if (f.buffer.size() < 2) continue;
-      const size_t length = (size_t{f.buffer[0]} << 8) | f.buffer[1];
-      f.buffer.clear();
-      if (length < kHeaderBytes) {
+  framers_[static_cast<int>(dir)].feed(
+      data,
+      [&](uint32_t length, Bytes) {
+        if (length >= kHeaderBytes) return LengthPrefixFramer::Verdict::kCollect;
         ctx_.anomaly("dns.tcp_length_mismatch",
                      "length prefix " + std::to_string(length) +
                          " is shorter than a DNS header; the bytes are skipped",
                      ts_ns);
-        f.skip = length;
-        continue;
-      }
-      f.need = length;
-      continue;
-    }
-    if (f.buffer.empty() && left >= f.need) {
-      // The whole message is in this chunk: no copy.
-      const size_t n = f.need;
-      f.need = 0;
-      handle_message(dir, data.subspan(i, n), ts_ns, 0, false);
-      i += n;
-      continue;
-    }
-    const size_t n = std::min(f.need - f.buffer.size(), left);
-    f.buffer.insert(f.buffer.end(), data.begin() + static_cast<ptrdiff_t>(i),
-                    data.begin() + static_cast<ptrdiff_t>(i + n));
-    i += n;
-    if (f.buffer.size() == f.need) {
-      std::vector<uint8_t> msg = std::move(f.buffer);
-      f.buffer = {};
-      f.need = 0;
-      handle_message(dir, msg, ts_ns, 0, false);
-    }
-  }
+        return LengthPrefixFramer::Verdict::kSkip;
+      },
+      [&](Bytes message) { handle_message(dir, message, ts_ns, 0, false); });
 }
 
 void DnsSession::on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) {
-  Framer& f = framers_[static_cast<int>(dir)];
-  if (f.stopped || length == 0) return;
-  if (f.skip > 0 && length <= f.skip) {
-    f.skip -= length;
-    return;
-  }
-  if (f.need > 0 && f.skip == 0 && length <= f.need - f.buffer.size()) {
-    // The gap is inside the current message: drop it, the next one starts where it ends.
-    const size_t rest = f.need - f.buffer.size() - static_cast<size_t>(length);
-    ctx_.anomaly("dns.tcp_gap",
-                 std::to_string(length) + " bytes missing inside a message of " +
-                     std::to_string(f.need) +
-                     " bytes; the message is lost, parsing resumes at the next one",
-                 ts_ns);
-    f.buffer.clear();
-    f.need = 0;
-    f.skip = rest;
-    return;
-  }
-  ctx_.anomaly(
-      "dns.tcp_gap",
-      std::to_string(length) +
-          " bytes missing across a message boundary; the next length prefix cannot be found, "
-          "parsing of this direction stops",
-      ts_ns);
-  f.stopped = true;
-  f.buffer = {};
-  f.need = 0;
-  f.skip = 0;
+  LengthPrefixFramer& f = framers_[static_cast<int>(dir)];
+  const std::string detail = f.describe_gap(f.gap(length), length, "length prefix");
+  if (!detail.empty()) ctx_.anomaly("dns.tcp_gap", detail, ts_ns);
 }
 
 void DnsSession::on_end(StreamEndReason, int64_t ts_ns) {
   if (!tcp_) return;
-  for (const Framer& f : framers_) {
-    if (f.stopped || (f.need == 0 && f.buffer.empty())) continue;
-    ctx_.anomaly("dns.truncated_message",
-                 f.need == 0 ? std::string("stream ended inside a length prefix")
-                             : "stream ended inside a message: " + std::to_string(f.buffer.size()) +
-                                   " of " + std::to_string(f.need) + " bytes",
-                 ts_ns);
+  for (const LengthPrefixFramer& f : framers_) {
+    if (f.ended_in_prefix()) {
+      ctx_.anomaly("dns.truncated_message", "stream ended inside a length prefix", ts_ns);
+    } else if (f.ended_in_message()) {
+      ctx_.anomaly("dns.truncated_message",
+                   "stream ended inside a message: " + std::to_string(f.collected()) + " of " +
+                       std::to_string(f.need()) + " bytes",
+                   ts_ns);
+    }
   }
 }
 

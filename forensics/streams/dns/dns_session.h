@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "forensics/app/app_protocol.h"
+#include "forensics/app/length_prefix_framer.h"
 #include "forensics/streams/dns/dns_parser.h"
 
 namespace netcap::app::dns {
@@ -30,13 +31,6 @@ class DnsSession : public AppSession {
   void on_end(StreamEndReason reason, int64_t ts_ns) override;
 
  private:
-  // TCP framing state of one direction.
-  struct Framer {
-    std::vector<uint8_t> buffer;  // the length prefix, then the message being collected
-    size_t need = 0;              // message length from the prefix (0: prefix not complete)
-    uint64_t skip = 0;            // bytes still to drop (rest of a message hit by a gap)
-    bool stopped = false;         // cannot find message boundaries any more
-  };
   struct Pending {
     int id;
     std::string key;  // lower-case first question "name/type/class"
@@ -51,7 +45,7 @@ class DnsSession : public AppSession {
   AppContext& ctx_;
   Flavor flavor_;
   bool tcp_;
-  Framer framers_[2];
+  LengthPrefixFramer framers_[2] = {LengthPrefixFramer(2), LengthPrefixFramer(2)};
   std::deque<Pending> pending_;  // oldest first, at most Limits::max_pending_transactions
   bool pending_overflow_reported_ = false;
 };

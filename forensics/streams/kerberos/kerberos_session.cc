@@ -40,109 +40,51 @@ void KerberosSession::on_datagram(StreamDirection dir, Bytes payload, uint32_t p
 // RFC 4120 §7.2.2: each message is preceded by its length as 4 octets in network byte order;
 // several messages may share a segment and a message may span several.
 void KerberosSession::on_data(StreamDirection dir, Bytes data, int64_t ts_ns) {
-  Framer& f = framers_[static_cast<int>(dir)];
-  size_t i = 0;
-  while (i < data.size() && !f.stopped) {
-    const size_t left = data.size() - i;
-    if (f.skip > 0) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(f.skip, left));
-      f.skip -= n;
-      i += n;
-      continue;
-    }
-    if (f.need == 0) {
-      f.prefix[f.prefix_bytes++] = data[i++];
-      if (f.prefix_bytes < 4) continue;
-      f.prefix_bytes = 0;
-      ByteCursor c(Bytes(f.prefix, 4));
-      const uint32_t length = c.u32be();
-      if ((length & 0x80000000u) != 0) {
-        // "The high bit of the length is reserved for future expansion and MUST currently be
-        // set to zero"; nothing defines what follows, so this direction stops.
-        ctx_.anomaly("kerberos.tcp_reserved_bit",
-                     "record mark 0x" + hex(Bytes(f.prefix, 4)) +
-                         " has the reserved high bit set; parsing of this direction stops",
-                     ts_ns);
-        f.stopped = true;
-        continue;
-      }
-      if (length == 0) {
-        ctx_.anomaly("kerberos.truncated", "TCP record of length 0", ts_ns);
-        continue;
-      }
-      if (length > kMaxTcpMessageBytes) {
-        ctx_.anomaly("kerberos.message_too_large",
-                     "TCP record of " + std::to_string(length) + " bytes (limit " +
-                         std::to_string(kMaxTcpMessageBytes) + "); the message is skipped",
-                     ts_ns);
-        f.skip = length;
-        continue;
-      }
-      f.need = length;
-      continue;
-    }
-    if (f.buffer.empty() && left >= f.need) {
-      // The whole message is in this chunk: no copy.
-      const size_t n = f.need;
-      f.need = 0;
-      handle_message(dir, data.subspan(i, n), ts_ns, 0, false);
-      i += n;
-      continue;
-    }
-    const size_t n = std::min(f.need - f.buffer.size(), left);
-    f.buffer.insert(f.buffer.end(), data.begin() + static_cast<ptrdiff_t>(i),
-                    data.begin() + static_cast<ptrdiff_t>(i + n));
-    i += n;
-    if (f.buffer.size() == f.need) {
-      std::vector<uint8_t> msg = std::move(f.buffer);
-      f.buffer = {};
-      f.need = 0;
-      handle_message(dir, msg, ts_ns, 0, false);
-    }
-  }
+  framers_[static_cast<int>(dir)].feed(
+      data,
+      [&](uint32_t length, Bytes prefix) {
+        if ((length & 0x80000000u) != 0) {
+          // "The high bit of the length is reserved for future expansion and MUST currently be
+          // set to zero"; nothing defines what follows, so this direction stops.
+          ctx_.anomaly("kerberos.tcp_reserved_bit",
+                       "record mark 0x" + hex(prefix) +
+                           " has the reserved high bit set; parsing of this direction stops",
+                       ts_ns);
+          return LengthPrefixFramer::Verdict::kStop;
+        }
+        if (length == 0) {
+          ctx_.anomaly("kerberos.truncated", "TCP record of length 0", ts_ns);
+          return LengthPrefixFramer::Verdict::kCollect;  // nothing to collect
+        }
+        if (length > kMaxTcpMessageBytes) {
+          ctx_.anomaly("kerberos.message_too_large",
+                       "TCP record of " + std::to_string(length) + " bytes (limit " +
+                           std::to_string(kMaxTcpMessageBytes) + "); the message is skipped",
+                       ts_ns);
+          return LengthPrefixFramer::Verdict::kSkip;
+        }
+        return LengthPrefixFramer::Verdict::kCollect;
+      },
+      [&](Bytes message) { handle_message(dir, message, ts_ns, 0, false); });
 }
 
 void KerberosSession::on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) {
-  Framer& f = framers_[static_cast<int>(dir)];
-  if (f.stopped || length == 0) return;
-  if (f.skip > 0 && length <= f.skip) {
-    f.skip -= length;
-    return;
-  }
-  if (f.need > 0 && f.skip == 0 && length <= f.need - f.buffer.size()) {
-    // Inside the current message: it is lost, the next one starts where it would have ended.
-    const size_t rest = f.need - f.buffer.size() - static_cast<size_t>(length);
-    ctx_.anomaly("kerberos.tcp_gap",
-                 std::to_string(length) + " bytes missing inside a message of " +
-                     std::to_string(f.need) +
-                     " bytes; the message is lost, parsing resumes at the next one",
-                 ts_ns);
-    f.buffer = {};
-    f.need = 0;
-    f.skip = rest;
-    return;
-  }
-  ctx_.anomaly("kerberos.tcp_gap",
-               std::to_string(length) +
-                   " bytes missing across a message boundary; the next record mark cannot be "
-                   "found, parsing of this direction stops",
-               ts_ns);
-  f.stopped = true;
-  f.buffer = {};
-  f.need = 0;
-  f.skip = 0;
+  LengthPrefixFramer& f = framers_[static_cast<int>(dir)];
+  const std::string detail = f.describe_gap(f.gap(length), length, "record mark");
+  if (!detail.empty()) ctx_.anomaly("kerberos.tcp_gap", detail, ts_ns);
 }
 
 void KerberosSession::on_end(StreamEndReason, int64_t ts_ns) {
   if (tcp_) {
-    for (const Framer& f : framers_) {
-      if (f.stopped || (f.need == 0 && f.prefix_bytes == 0)) continue;
-      ctx_.anomaly("kerberos.truncated",
-                   f.need == 0
-                       ? std::string("stream ended inside a record mark")
-                       : "stream ended inside a message: " + std::to_string(f.buffer.size()) +
-                             " of " + std::to_string(f.need) + " bytes",
-                   ts_ns);
+    for (const LengthPrefixFramer& f : framers_) {
+      if (f.ended_in_prefix()) {
+        ctx_.anomaly("kerberos.truncated", "stream ended inside a record mark", ts_ns);
+      } else if (f.ended_in_message()) {
+        ctx_.anomaly("kerberos.truncated",
+                     "stream ended inside a message: " + std::to_string(f.collected()) + " of " +
+                         std::to_string(f.need()) + " bytes",
+                     ts_ns);
+      }
     }
   }
   // Requests never answered: their credentials with an unknown result.

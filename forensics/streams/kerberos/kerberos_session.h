@@ -16,6 +16,7 @@
 
 #include "forensics/app/app_protocol.h"
 #include "forensics/app/credentials.h"
+#include "forensics/app/length_prefix_framer.h"
 #include "forensics/streams/kerberos/kerberos_parser.h"
 
 namespace netcap::app::kerberos {
@@ -50,15 +51,6 @@ class KerberosSession : public AppSession {
   void on_end(StreamEndReason reason, int64_t ts_ns) override;
 
  private:
-  // TCP framing state of one direction.
-  struct Framer {
-    uint8_t prefix[4] = {};
-    size_t prefix_bytes = 0;
-    std::vector<uint8_t> buffer;  // the message being collected (at most kMaxTcpMessageBytes)
-    size_t need = 0;              // message length from the prefix (0: prefix not complete)
-    uint64_t skip = 0;            // bytes still to drop (an oversized message, a gap's rest)
-    bool stopped = false;         // cannot find message boundaries any more
-  };
   struct Pending {
     int msg_type = 0;
     StreamDirection dir = StreamDirection::kClientToServer;
@@ -86,7 +78,7 @@ class KerberosSession : public AppSession {
 
   AppContext& ctx_;
   bool tcp_;
-  Framer framers_[2];
+  LengthPrefixFramer framers_[2] = {LengthPrefixFramer(4), LengthPrefixFramer(4)};
   std::deque<Pending> pending_;  // oldest first, at most Limits::max_pending_transactions
   bool pending_overflow_reported_ = false;
   std::string salt_prefix_;  // "client server " of the flow: the SaltCache key prefix
