@@ -141,16 +141,7 @@ bool has_port(const AppProtocol& p, const FlowInfo& flow) {
 class AppFlowConsumer : public FlowConsumer {
  public:
   AppFlowConsumer(AppLayer& layer, const FlowInfo& flow) : layer_(layer), flow_(flow) {
-    const AppTransport transport = flow.ip_protocol == 6 ? AppTransport::kTcp : AppTransport::kUdp;
-    const auto& all = layer.registry().protocols(transport);
-    // Port-hinted protocols first, then the rest, each in registration order.
-    for (const AppProtocol& p : all) {
-      if (p.probe && has_port(p, flow)) candidates_.push_back({&p, true, false});
-    }
-    for (const AppProtocol& p : all) {
-      if (p.probe && !p.ports_only && !has_port(p, flow)) candidates_.push_back({&p, false, false});
-    }
-    if (candidates_.empty()) state_ = State::kUnknown;
+    start_probing();
   }
 
   // Starts directly with `protocol` (an expectation matched).
@@ -232,11 +223,9 @@ class AppFlowConsumer : public FlowConsumer {
       ending_ = true;
       decide_stream(/*force=*/true);
     }
-    if (state_ == State::kActive) {
-      // Sessions the stream was switched away from end first, in the order they ran.
-      for (auto& [ctx, session] : switched_from_) session->on_end(reason, ts_ns);
-      session_->on_end(reason, ts_ns);
-    }
+    // Sessions the stream was switched away from end first, in the order they ran.
+    for (auto& [ctx, session] : switched_from_) session->on_end(reason, ts_ns);
+    if (state_ == State::kActive) session_->on_end(reason, ts_ns);
   }
 
   // The protocol found by content; after a switch (STARTTLS) still the first one ("smtp").
@@ -321,8 +310,9 @@ class AppFlowConsumer : public FlowConsumer {
     const std::string_view to = ctx_->take_protocol_switch();
     if (to.empty()) return;
     const AppTransport transport = flow_.ip_protocol == 6 ? AppTransport::kTcp : AppTransport::kUdp;
-    const AppProtocol* next = layer_.registry().find(transport, to);
-    if (next == nullptr || switched_from_.size() >= kMaxProtocolSwitches) {
+    const bool probe_again = to == AppContext::kProbeAgain;
+    const AppProtocol* next = probe_again ? nullptr : layer_.registry().find(transport, to);
+    if ((next == nullptr && !probe_again) || switched_from_.size() >= kMaxProtocolSwitches) {
       ctx_->anomaly(
           "app.protocol_switch_refused",
           std::string(ctx_->protocol()) + " asked to continue as " + std::string(to) +
@@ -333,8 +323,31 @@ class AppFlowConsumer : public FlowConsumer {
       return;
     }
     switched_from_.emplace_back(std::move(ctx_), std::move(session_));
+    if (probe_again) {
+      // The following bytes are probed like a new flow's (an HTTP CONNECT tunnel).
+      final_[0] = final_[1] = false;
+      ending_ = false;
+      start_probing();
+      return;
+    }
     start(*next);
     session_ = next->create(*ctx_);
+  }
+
+  // Probing state: every protocol with a probe is a candidate, port-hinted ones first, then the
+  // rest, each in registration order.
+  void start_probing() {
+    const AppTransport transport = flow_.ip_protocol == 6 ? AppTransport::kTcp : AppTransport::kUdp;
+    const auto& all = layer_.registry().protocols(transport);
+    candidates_.clear();
+    for (const AppProtocol& p : all) {
+      if (p.probe && has_port(p, flow_)) candidates_.push_back({&p, true, false});
+    }
+    for (const AppProtocol& p : all) {
+      if (p.probe && !p.ports_only && !has_port(p, flow_))
+        candidates_.push_back({&p, false, false});
+    }
+    state_ = candidates_.empty() ? State::kUnknown : State::kProbing;
   }
 
   void start(const AppProtocol& protocol) {

@@ -153,7 +153,10 @@ class AppContext {
   // protocol says the next byte is the new protocol's (the reply that accepts the upgrade). The
   // session keeps its context and still gets its on_end; the Connection keeps this protocol's
   // name. Must be a string with static lifetime.
+  // kProbeAgain instead of a name: the following bytes are probed as a new flow's would be (an
+  // HTTP CONNECT tunnel may carry TLS, SSH, ...).
   void switch_protocol(std::string_view protocol) { switch_to_ = protocol; }
+  static constexpr std::string_view kProbeAgain = "*";
   // The protocol asked for by switch_protocol (cleared by the call), empty when none.
   std::string_view take_protocol_switch() { return std::exchange(switch_to_, {}); }
 

@@ -309,3 +309,20 @@ TEST_CASE("a switch to an unknown protocol, or past the bound, is an anomaly") {
     CHECK(c->application_protocol() == "ping");
   }
 }
+
+TEST_CASE("a switch to kProbeAgain probes the following bytes like a new flow's (CONNECT)") {
+  Fixture fx;
+  add_switching(fx, "proxy", AppContext::kProbeAgain, "CONNECT");
+  add_switching(fx, "ssh", "", "SSH-");
+  AppLayer layer(fx.registry, fx.limits, fx.emitted);
+  auto c = layer.create(fx.flow(6, 3128));
+  c->on_data(StreamDirection::kClientToServer, as_bytes("CONNECT"), 1);
+  c->on_data(StreamDirection::kServerToClient, as_bytes("UPGRADE"), 2);
+  c->on_data(StreamDirection::kServerToClient, as_bytes("SSH-2.0-x"), 3);
+  c->on_data(StreamDirection::kClientToServer, as_bytes("SSH-2.0-y"), 4);
+  c->on_end(StreamEndReason::kFin, 5);
+  CHECK(fx.log.events == std::vector<std::string>{"proxy:d0:CONNECT", "proxy:d1:UPGRADE",
+                                                  "ssh:d1:SSH-2.0-x", "ssh:d0:SSH-2.0-y", "proxy:e",
+                                                  "ssh:e"});
+  CHECK(c->application_protocol() == "proxy");
+}

@@ -372,6 +372,9 @@ HeadDecision HttpSession::on_response_head(MessageHead& head, BodyFraming propos
     d.framing = BodyFraming::kTunnel;
     r.set_tunnel(true);
     request_.parser_.enter_tunnel();
+    // What a proxy tunnels is usually TLS, but may be anything: the application layer probes
+    // the following bytes as a new flow's (TLS hellos, SSH banners of proxied connections).
+    if (t->connect) ctx_.switch_protocol(AppContext::kProbeAgain);
   } else {
     if ((t->connect || t->wants_upgrade) && request_.parser_.holding()) request_.parser_.resume();
     // RFC 9112 §6.3 rule 1: no body after HEAD, for 1xx, 204 and 304.

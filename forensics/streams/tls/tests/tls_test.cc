@@ -674,7 +674,9 @@ TEST_CASE("capture: split ClientHello and TLS 1.3 captures (shared)") {
   CHECK(hrr.value().of<TLSCertificate>().empty());  // TLS 1.3: encrypted
 }
 
-TEST_CASE("STARTTLS: the handshake after SMTP, IMAP, POP3 and FTP upgrades is parsed as TLS") {
+TEST_CASE(
+    "STARTTLS and CONNECT: the handshake after SMTP, IMAP, POP3, FTP upgrades and an HTTP proxy "
+    "tunnel is parsed as TLS") {
   struct Upgrade {
     uint16_t port;
     std::vector<std::string> client, server;  // lines exchanged before the TLS bytes
@@ -688,9 +690,16 @@ TEST_CASE("STARTTLS: the handshake after SMTP, IMAP, POP3 and FTP upgrades is pa
       {143, {"a1 STARTTLS\r\n"}, {"* OK IMAP4rev1 ready\r\n", "a1 OK begin TLS\r\n"}, "imap"},
       {110, {"STLS\r\n"}, {"+OK POP3 ready\r\n", "+OK begin TLS\r\n"}, "pop3"},
       {21, {"AUTH TLS\r\n"}, {"220 FTP ready\r\n", "234 go ahead\r\n"}, "ftp"},
+      // A proxy tunnel: the bytes after "200" are probed again and found to be TLS. (The
+      // server speaks first only for the STARTTLS cases; the proxy's first line is its answer.)
+      {3128,
+       {"CONNECT google.de:443 HTTP/1.1\r\nHost: google.de:443\r\n\r\n"},
+       {"", "HTTP/1.1 200 Connection established\r\n\r\n"},
+       "http"},
   };
   for (const Upgrade& u : upgrades) {
     CAPTURE(u.service);
+    const bool server_first = !u.server[0].empty();
     struct Emitted : RecordEmitter {
       std::vector<std::unique_ptr<google::protobuf::Message>> records;
       void emit(std::unique_ptr<google::protobuf::Message> r) override {
@@ -709,7 +718,7 @@ TEST_CASE("STARTTLS: the handshake after SMTP, IMAP, POP3 and FTP upgrades is pa
     auto c = layer.create(flow);
     // The server greets first; then each client line is answered by the next server line.
     int64_t ts = 1;
-    c->on_data(StreamDirection::kServerToClient, as_bytes(u.server[0]), ts++);
+    if (server_first) c->on_data(StreamDirection::kServerToClient, as_bytes(u.server[0]), ts++);
     for (size_t i = 0; i < u.client.size(); ++i) {
       c->on_data(StreamDirection::kClientToServer, as_bytes(u.client[i]), ts++);
       c->on_data(StreamDirection::kServerToClient, as_bytes(u.server[i + 1]), ts++);
