@@ -105,7 +105,7 @@ const CommandSpec& capture_spec() {
         {"no-app-layer", 0, "",
          "Skip application protocols (DNS, HTTP, TLS, ...): flows and packet layers only.", ""},
         {"no-files", 0, "",
-         "Do not extract transferred files (HTTP, FTP, SMB, mail) into CASE/files.", ""},
+         "Do not extract transferred files (HTTP, FTP, SMB, TFTP, mail) into CASE/files.", ""},
         {"max-file-size", 0, "MIB", "Bytes kept per extracted file, in MiB (the rest is cut).",
          "1024"},
         {"max-files-total", 0, "MIB", "Bytes of all extracted files together, in MiB.", "65536"},

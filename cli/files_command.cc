@@ -49,7 +49,7 @@ std::string lower(std::string s) {
 CommandSpec files_spec() {
   CommandSpec spec;
   spec.name = "files";
-  spec.summary = "list the files extracted from a case (HTTP, FTP, SMB, mail)";
+  spec.summary = "list the files extracted from a case (HTTP, FTP, SMB, TFTP, mail)";
   spec.usage = "CASE [FILTERS] [--format table|csv|json]";
   spec.description =
       "One row per transferred file (File records): time, protocol, direction, name from the\n"
@@ -66,7 +66,7 @@ CommandSpec files_spec() {
       {"mime", 0, "TYPE", "Only files whose detected or declared MIME type contains TYPE.", ""},
       {"name", 0, "TEXT", "Only files whose name contains TEXT (case-insensitive).", ""},
       {"sha256", 0, "HASH", "Only files with this SHA-256.", ""},
-      {"proto", 0, "PROTO", "Only files carried by PROTO (http, ftp, smb, smtp, pop3, imap).", ""},
+      {"proto", 0, "PROTO", "Only files carried by PROTO (http, ftp, smb, tftp, smtp, pop3, imap).", ""},
   };
   spec.examples = "netcap files case --mime pdf\nnetcap files case --host 10.0.0.5 --proto http";
   spec.exit_status =

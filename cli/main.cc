@@ -36,7 +36,7 @@ constexpr CommandEntry kCommands[] = {
      netcap::run_services},
     {"devices", "list the devices (MAC addresses) of a case with vendor, IPs, DHCP names",
      netcap::run_devices},
-    {"files", "list the files extracted from a case (HTTP, FTP, SMB, mail)", netcap::run_files},
+    {"files", "list the files extracted from a case (HTTP, FTP, SMB, TFTP, mail)", netcap::run_files},
     {"extract", "copy extracted files out of a case under safe names", netcap::run_extract},
     {"creds", "list the credentials seen in a case (logins, secrets, crackable hashes)",
      netcap::run_creds},
