@@ -528,7 +528,12 @@ int run_capture(int argc, char** argv) {
         parsed.has("geoip") ? parsed.get("geoip") : (geoip_env != nullptr ? geoip_env : ""));
     auto data = std::make_unique<profiles::FieldData>(profiles::FieldData::load(paths));
     if (!paths.geoip_databases.empty() && !data->geoip) {
-      return fail(data->status.back().second);  // the user asked for it: a bad file is an error
+      // The user asked for it: a bad file is an error (the status entry says why).
+      for (const auto& [key, text] : data->status) {
+        if (key == "profiles.geoip")
+          return fail(text.rfind("off: ", 0) == 0 ? text.substr(5) : text);
+      }
+      return fail("GeoIP database could not be loaded");
     }
     sinks.push_back(profiles::make_profile_sink(*index, std::move(data)));
   }
