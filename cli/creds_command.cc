@@ -47,7 +47,9 @@ CommandSpec creds_spec() {
       {"limit", 'n', "N", "At most N rows (0: no limit).", "1000"},
       {"host", 0, "HOST", "Only credentials whose client or server is HOST.", ""},
       {"service", 0, "SERVICE",
-       "Only credentials of SERVICE (http, ftp, smtp, pop3, imap, telnet, sip, smb, mysql, kerberos).", ""},
+       "Only credentials of SERVICE (http, ftp, smtp, pop3, imap, telnet, sip, smb, mysql, "
+       "postgres, kerberos).",
+       ""},
   };
   spec.examples = "netcap creds case\nnetcap creds case --service http --format json";
   spec.exit_status =

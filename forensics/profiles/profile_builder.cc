@@ -10,6 +10,7 @@
 #include "proto/http.pb.h"
 #include "proto/mail.pb.h"
 #include "proto/mysql.pb.h"
+#include "proto/postgres.pb.h"
 #include "proto/sip.pb.h"
 #include "proto/ssh.pb.h"
 #include "proto/tls.pb.h"
@@ -704,6 +705,23 @@ struct ProfileBuilder::Impl {
                    r.clientip(), r.flowid(), ts);
   }
 
+  // PostgreSQL: the server reports its version in a ParameterStatus after the login (it never
+  // speaks first, so nmap's NULL-probe lines do not apply): "15.5 (Debian 15.5-0+deb12u1)" is
+  // PostgreSQL 15.5. The client's application_name names its program.
+  void on_postgres(const PostgreSQL& r) {
+    const int64_t ts = r.timestamp();
+    if (!r.serverversion().empty()) {
+      ServiceEntry* s = service(r.serverip(), r.serverport(), "tcp", ts);
+      const std::string banner = "PostgreSQL " + r.serverversion();
+      const std::string version = r.serverversion().substr(0, r.serverversion().find(' '));
+      apply_banner(s, banner, banner, "NULL", "postgres.server_version", true,
+                   "PostgreSQL/" + version, r.flowid(), ts);
+    }
+    if (!r.applicationname().empty())
+      add_software(r.applicationname(), "", "", "postgres.application_name", "", "",
+                   "application_name=" + r.applicationname(), r.clientip(), r.flowid(), ts);
+  }
+
   void greeting(const std::string& server_ip, int32_t port, const std::string& banner,
                 const std::string& source, const std::string& flow, int64_t ts) {
     if (banner.empty()) return;
@@ -904,6 +922,9 @@ void ProfileBuilder::observe(const pb::Message& record) {
   } else if (const auto* mysql = as(static_cast<MySQL*>(nullptr))) {
     impl_->on_mysql(*mysql);
     ts = mysql->timestamp();
+  } else if (const auto* pg = as(static_cast<PostgreSQL*>(nullptr))) {
+    impl_->on_postgres(*pg);
+    ts = pg->timestamp();
   } else if (const auto* tls = as(static_cast<TLSClientHello*>(nullptr))) {
     impl_->on_tls(*tls);
     ts = tls->timestamp();

@@ -18,7 +18,7 @@ Status register_mail_transforms(TransformRegistry& registry);            // mail
 Status register_login_transforms(TransformRegistry& registry);           // login_transforms.cc
 Status register_credential_transforms(TransformRegistry& registry);      // credential_transforms.cc
 Status register_sip_smb_transforms(TransformRegistry& registry);         // sip_smb_transforms.cc
-Status register_kerberos_mysql_transforms(TransformRegistry& registry);  // kerberos_mysql_...cc
+Status register_kerberos_sql_transforms(TransformRegistry& registry);  // kerberos_sql_transforms.cc
 Status register_profile_transforms(TransformRegistry& registry);         // profile_transforms.cc
 Status register_file_transforms(TransformRegistry& registry);            // file_transforms.cc
 Status register_slice_transforms(TransformRegistry& registry);           // slice_transforms.cc

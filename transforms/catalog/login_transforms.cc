@@ -1,7 +1,7 @@
 // Logins and clear-text sessions: FTP (commands, users, transferred files), Telnet (users,
 // typed commands) and netcap.Credentials gathered from every table that records a user name
-// (FTP, Telnet, SMTP/POP3/IMAP AUTH, SMB NTLM, SIP digest, MySQL, Kerberos AS-REQ). Tables that are
-// absent are left out of the union.
+// (FTP, Telnet, SMTP/POP3/IMAP AUTH, SMB NTLM, SIP digest, MySQL, PostgreSQL, Kerberos AS-REQ).
+// Tables that are absent are left out of the union.
 #include "entities/entity_catalog.h"
 #include "transforms/catalog/all_transforms.h"
 #include "transforms/catalog/query_transform.h"
@@ -35,6 +35,7 @@ constexpr std::array<UnionSource, kMaxUnionSources> kLoginSources = {{
      "SELECT 'sip', json_extract(Authorization, '$.Username'), '', SrcIP FROM SIP"
      " WHERE HasAuthorization = 1 AND json_extract(Authorization, '$.Username') <> ''"},
     {"MySQL", "SELECT 'mysql', User, '', ClientIP FROM MySQL WHERE User <> ''"},
+    {"PostgreSQL", "SELECT 'postgres', User, '', ClientIP FROM PostgreSQL WHERE User <> ''"},
     {"Kerberos",
      "SELECT 'kerberos', ClientName || '@' || ClientRealm, '', SrcIP FROM Kerberos"
      " WHERE MsgType = 10 AND ClientName <> ''"},
@@ -52,7 +53,7 @@ constexpr QueryTransform kLoginTransforms[] = {
     {.name = "ToLoginInformation",
      .display = "To Login Information",
      .description = "User names (and clear-text passwords) seen in FTP, Telnet, mail AUTH, SMB, "
-                    "SIP, MySQL and Kerberos logins, with records and clients",
+                    "SIP, MySQL, PostgreSQL and Kerberos logins, with records and clients",
      .sql = NETCAP_LOGIN_ROWS(""),
      .sources = kLoginSources,
      .output = e::kNetcapCredentials,

@@ -13,6 +13,7 @@
 #include "proto/dns.pb.h"
 #include "proto/http.pb.h"
 #include "proto/mysql.pb.h"
+#include "proto/postgres.pb.h"
 #include "proto/ssh.pb.h"
 #include "proto/tls.pb.h"
 
@@ -324,6 +325,27 @@ TEST_CASE("builder: MySQL greetings are service banners, client attributes name 
     software.insert(s->product() + " " + s->version() + " " + s->source());
   CHECK(software.count("libmariadb 3.3.8 mysql.client_attributes") == 1);
   CHECK(software.count("mysqldump  mysql.client_attributes") == 1);
+}
+
+TEST_CASE("builder: PostgreSQL server versions and application names") {
+  ProfileBuilder builder(&field_data());
+  PostgreSQL p;
+  p.set_timestamp(1000);
+  p.set_clientip("10.0.0.5");
+  p.set_serverip("10.0.0.9");
+  p.set_serverport(5432);
+  p.set_serverversion("15.5 (Debian 15.5-0+deb12u1)");
+  p.set_applicationname("pgAdmin 4");
+  builder.observe(p);
+  auto changed = builder.take_changed();
+  auto services = of<Service>(changed);
+  REQUIRE(services.size() == 1);
+  CHECK(services[0]->banner() == "PostgreSQL 15.5 (Debian 15.5-0+deb12u1)");
+  std::set<std::string> software;
+  for (const Software* s : of<Software>(changed))
+    software.insert(s->product() + "|" + s->version() + "|" + s->source());
+  CHECK(software.count("PostgreSQL|15.5|postgres.server_version") == 1);
+  CHECK(software.count("pgAdmin 4||postgres.application_name") == 1);
 }
 
 TEST_CASE("builder: take_changed returns only what changed since the last call") {

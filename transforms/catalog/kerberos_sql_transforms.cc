@@ -1,6 +1,6 @@
 // Kerberos transforms (AS/TGS requests: who asked for which principal, KDC errors such as
-// pre-authentication failures of password spraying) and MySQL transforms (logins and server
-// versions of the connection phase).
+// pre-authentication failures of password spraying) and SQL server transforms: MySQL and
+// PostgreSQL logins and server versions, PostgreSQL query texts.
 #include "entities/entity_catalog.h"
 #include "transforms/catalog/all_transforms.h"
 #include "transforms/catalog/query_transform.h"
@@ -17,12 +17,13 @@ constexpr CountLabel kClients{"client", "clients"};
 constexpr CountLabel kErrors{"error", "errors"};
 constexpr CountLabel kConnections{"connection", "connections"};
 constexpr CountLabel kServers{"server", "servers"};
+constexpr CountLabel kTimes{"time", "times"};
 
 // Kerberos request rows (AS-REQ 10, TGS-REQ 12) naming a client principal "name@REALM".
 #define NETCAP_KRB_CLIENT "ClientName || '@' || ClientRealm"
 #define NETCAP_KRB_SERVICE "ServerName || '@' || ServerRealm"
 
-constexpr QueryTransform kKerberosMySqlTransforms[] = {
+constexpr QueryTransform kKerberosSqlTransforms[] = {
     // --- Kerberos ---
     {.name = "ToKerberosClientPrincipals",
      .display = "To Kerberos Client Principals",
@@ -98,6 +99,36 @@ constexpr QueryTransform kKerberosMySqlTransforms[] = {
      .output = e::kPhrase,
      .value_property = e::kPhraseProperty,
      .counts = {kConnections, kServers}},
+    // --- PostgreSQL ---
+    {.name = "ToPostgreSQLUsers",
+     .display = "To PostgreSQL Users",
+     .description = "Roles PostgreSQL clients started sessions as, with connections and clients",
+     .tables = {"PostgreSQL"},
+     .sql = "SELECT User, COUNT(*), COUNT(DISTINCT ClientIP) FROM PostgreSQL WHERE User <> ''"
+            " GROUP BY User ORDER BY 2 DESC, 1 ASC",
+     .output = e::kAlias,
+     .value_property = e::kAliasProperty,
+     .counts = {kConnections, kClients}},
+    {.name = "ToPostgreSQLServerVersions",
+     .display = "To PostgreSQL Server Versions",
+     .description = "Server versions PostgreSQL servers reported, with connections and servers",
+     .tables = {"PostgreSQL"},
+     .sql = "SELECT ServerVersion, COUNT(*), COUNT(DISTINCT ServerIP) FROM PostgreSQL"
+            " WHERE ServerVersion <> '' GROUP BY ServerVersion ORDER BY 2 DESC, 1 ASC",
+     .output = e::kPhrase,
+     .value_property = e::kPhraseProperty,
+     .counts = {kConnections, kServers}},
+    {.name = "ToPostgreSQLQueries",
+     .display = "To PostgreSQL Queries",
+     .description = "SQL texts sent to PostgreSQL servers (simple and extended queries, the "
+                    "first 64 per connection), with times sent and clients",
+     .tables = {"PostgreSQL"},
+     .sql = "SELECT q.value, COUNT(*), COUNT(DISTINCT p.ClientIP) FROM PostgreSQL AS p,"
+            " json_each(p.Queries) AS q WHERE q.value <> '' GROUP BY q.value"
+            " ORDER BY 2 DESC, 1 ASC",
+     .output = e::kPhrase,
+     .value_property = e::kPhraseProperty,
+     .counts = {kTimes, kClients}},
 };
 
 #undef NETCAP_KRB_CLIENT
@@ -105,8 +136,8 @@ constexpr QueryTransform kKerberosMySqlTransforms[] = {
 
 }  // namespace
 
-Status register_kerberos_mysql_transforms(TransformRegistry& registry) {
-  return register_query_transforms<kKerberosMySqlTransforms>(registry);
+Status register_kerberos_sql_transforms(TransformRegistry& registry) {
+  return register_query_transforms<kKerberosSqlTransforms>(registry);
 }
 
 }  // namespace netcap::catalog
