@@ -39,9 +39,15 @@ class PostgresSession : public AppSession {
       // The answer to SSLRequest/GSSENCRequest is one byte: 'S' (TLS follows), 'N' (go on in
       // clear) or an ErrorResponse from a server that predates it.
       const uint8_t answer = data[0];
-      if (answer == 'S' || answer == 'G') {
+      if (answer == 'S' && !gss_requested_) {
         record_->set_tls(true);
         ctx_.switch_protocol("tls");
+        finish();
+        return;
+      }
+      if (answer == 'G' && gss_requested_) {
+        // GSSAPI-encrypted transport (not TLS): nothing further is readable.
+        record_->set_authmethod("gssenc");
         finish();
         return;
       }
@@ -144,6 +150,7 @@ class PostgresSession : public AppSession {
     }
     if (m->code == kSslRequestCode || m->code == kGssEncRequestCode) {
       awaiting_tls_answer_ = true;
+      gss_requested_ = m->code == kGssEncRequestCode;
       return;
     }
     if (m->code == kCancelRequestCode) {
@@ -246,8 +253,9 @@ class PostgresSession : public AppSession {
   std::string salt_;
   PendingCredential pending_;
   bool stamped_ = false;
-  bool started_ = false;  // the StartupMessage was read: typed messages follow
-  bool awaiting_tls_answer_ = false;
+  bool started_ = false;              // the StartupMessage was read: typed messages follow
+  bool awaiting_tls_answer_ = false;  // an SSLRequest or GSSENCRequest waits for its one byte
+  bool gss_requested_ = false;        // ... and it was a GSSENCRequest
   bool password_seen_ = false;
   bool done_ = false;
 };

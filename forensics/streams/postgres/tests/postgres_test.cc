@@ -225,6 +225,19 @@ TEST_CASE("postgres session: cleartext refused, trust, TLS accepted and refused"
     REQUIRE(recs.size() == 1);
     CHECK(recs[0]->tls());
   }
+  SECTION("GSSENCRequest accepted: encrypted, but not TLS") {
+    Fixture fx;
+    Buf gss;
+    put32(gss, 8);
+    put32(gss, kGssEncRequestCode);
+    fx.client(gss);
+    fx.server(Buf{'G'});
+    CHECK(fx.ctx->take_protocol_switch().empty());
+    auto recs = fx.emitted.of<PostgreSQL>();
+    REQUIRE(recs.size() == 1);
+    CHECK_FALSE(recs[0]->tls());
+    CHECK(recs[0]->authmethod() == "gssenc");
+  }
   SECTION("SSLRequest refused: the startup continues in clear") {
     Fixture fx;
     fx.client(ssl_request());
