@@ -989,6 +989,32 @@ HashLine krb5pa_hashcat(const HashInput& in) {
   return no("etype " + etype + " has no hashcat mode");
 }
 
+namespace {
+
+// The AES form shared by kerberoasting and AS-REP roasting lines:
+// "$<tag>$<etype>$<user as salted>$<realm>$<checksum>$<edata2>", the HMAC-SHA1-96 (the
+// cipher's last 12 bytes) first, then the rest. `forbidden` are the characters hashcat's
+// parser splits on in names; `part` and `forbidden_text` word the refusal.
+HashLine aes_hash_line(std::string_view tag, const HashInput& in, int mode, std::string_view part,
+                       std::string_view forbidden, std::string_view forbidden_text) {
+  if (in.cipher.size() < kAesChecksumBytes + 32 ||
+      in.cipher.size() > kAesChecksumBytes + kMaxEdata2Bytes) {
+    return no("AES " + std::string(part) + " of " + std::to_string(in.cipher.size()) + " bytes");
+  }
+  if (in.user_salted.empty() || in.realm.empty() || in.user_salted.size() > 512 ||
+      in.realm.size() > 128 || has_any(in.user_salted, forbidden) || has_any(in.realm, forbidden)) {
+    return no("user or realm empty, too long or containing " + std::string(forbidden_text));
+  }
+  const size_t edata = in.cipher.size() - kAesChecksumBytes;
+  HashLine h;
+  h.mode = mode;
+  h.line = "$" + std::string(tag) + "$" + std::to_string(in.etype) + "$" + in.user_salted + "$" +
+           in.realm + "$" + hex(in.cipher.subspan(edata)) + "$" + hex(in.cipher.first(edata));
+  return h;
+}
+
+}  // namespace
+
 HashLine krb5tgs_hashcat(const HashInput& in) {
   const std::string etype = std::to_string(in.etype);
   if (in.etype == kEtypeRc4) {
@@ -1014,22 +1040,9 @@ HashLine krb5tgs_hashcat(const HashInput& in) {
     return h;
   }
   if (aes(in.etype)) {
-    // module_19600.c / _19700.c: $krb5tgs$17$user$realm$checksum$edata2 with the
-    // HMAC-SHA1-96 (the cipher's last 12 bytes) first, then the rest.
-    if (in.cipher.size() < kAesChecksumBytes + 32 ||
-        in.cipher.size() > kAesChecksumBytes + kMaxEdata2Bytes) {
-      return no("AES ticket of " + std::to_string(in.cipher.size()) + " bytes");
-    }
-    if (in.user_salted.empty() || in.realm.empty() || in.user_salted.size() > 512 ||
-        in.realm.size() > 128 || has_any(in.user_salted, "$*") || has_any(in.realm, "$*")) {
-      return no("user or realm empty, too long or containing '$' or '*'");
-    }
-    const size_t edata = in.cipher.size() - kAesChecksumBytes;
-    HashLine h;
-    h.mode = in.etype == kEtypeAes128 ? 19600 : 19700;
-    h.line = "$krb5tgs$" + etype + "$" + in.user_salted + "$" + in.realm + "$" +
-             hex(in.cipher.subspan(edata)) + "$" + hex(in.cipher.first(edata));
-    return h;
+    // module_19600.c / _19700.c: $krb5tgs$17$user$realm$checksum$edata2.
+    return aes_hash_line("krb5tgs", in, in.etype == kEtypeAes128 ? 19600 : 19700, "ticket", "$*",
+                         "'$' or '*'");
   }
   return no("etype " + etype + " has no hashcat mode");
 }
@@ -1052,22 +1065,9 @@ HashLine krb5asrep_hashcat(const HashInput& in) {
     return h;
   }
   if (aes(in.etype)) {
-    // module_32100.c / _32200.c (hashcat format 1): $krb5asrep$17$user$realm$checksum$edata2,
-    // the HMAC-SHA1-96 (the cipher's last 12 bytes) first, as for 19600.
-    if (in.cipher.size() < kAesChecksumBytes + 32 ||
-        in.cipher.size() > kAesChecksumBytes + kMaxEdata2Bytes) {
-      return no("AES enc-part of " + std::to_string(in.cipher.size()) + " bytes");
-    }
-    if (in.user_salted.empty() || in.realm.empty() || in.user_salted.size() > 512 ||
-        in.realm.size() > 128 || has_any(in.user_salted, "$") || has_any(in.realm, "$")) {
-      return no("user or realm empty, too long or containing '$'");
-    }
-    const size_t edata = in.cipher.size() - kAesChecksumBytes;
-    HashLine h;
-    h.mode = in.etype == kEtypeAes128 ? 32100 : 32200;
-    h.line = "$krb5asrep$" + etype + "$" + in.user_salted + "$" + in.realm + "$" +
-             hex(in.cipher.subspan(edata)) + "$" + hex(in.cipher.first(edata));
-    return h;
+    // module_32100.c / _32200.c (hashcat format 1): $krb5asrep$17$user$realm$checksum$edata2.
+    return aes_hash_line("krb5asrep", in, in.etype == kEtypeAes128 ? 32100 : 32200, "enc-part", "$",
+                         "'$'");
   }
   return no("etype " + etype + " has no hashcat mode");
 }

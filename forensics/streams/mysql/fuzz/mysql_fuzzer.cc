@@ -1,53 +1,22 @@
-// Fuzzes the MySQL session: the input is a sequence of chunks "<ctl> <len> <len bytes>" where
-// ctl bit 0 is the direction and bit 1 makes the chunk a gap of `len` bytes instead.
+// Fuzzes the MySQL session and its parsers; the input format is
+// tests/fuzz/stream_session_driver.h's.
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
-#include "forensics/app/app_layer.h"
 #include "forensics/streams/mysql/mysql_parser.h"
 #include "forensics/streams/mysql/mysql_session.h"
+#include "tests/fuzz/stream_session_driver.h"
 
 using namespace netcap;
 using namespace netcap::app;
 
-namespace {
-struct NullEmitter : RecordEmitter {
-  void emit(std::unique_ptr<google::protobuf::Message>) override {}
-};
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  Limits limits;
-  NullEmitter emitter;
-  ExpectationTable expectations(limits, emitter);
-  FlowInfo flow;
-  flow.flow_id = "Cfuzz";
-  flow.ip_protocol = 6;
-  flow.client_port = 40000;
-  flow.server_port = 3306;
-  AppContext ctx(flow, limits, emitter, expectations, "mysql");
   // The probe and the pure parsers see the whole input too.
   mysql::probe_greeting({data, size}, true);
   mysql::parse_login({data, size});
   mysql::parse_greeting({data, size});
-  auto session = mysql::make_session(ctx);
-  size_t i = 0;
-  int64_t ts = 1;
-  while (i + 2 <= size) {
-    const uint8_t ctl = data[i];
-    const size_t len = data[i + 1];
-    i += 2;
-    const auto dir =
-        (ctl & 1) ? StreamDirection::kServerToClient : StreamDirection::kClientToServer;
-    if (ctl & 2) {
-      session->on_gap(dir, len, ts++);
-      continue;
-    }
-    const size_t n = len < size - i ? len : size - i;
-    session->on_data(dir, {data + i, n}, ts++);
-    i += n;
-  }
-  session->on_end(StreamEndReason::kFin, ts);
+  fuzz::StreamFuzzContext fc(mysql::kPort, "mysql");
+  auto session = mysql::make_session(*fc.ctx);
+  fuzz::drive_stream_session(*session, data, size);
   return 0;
 }
