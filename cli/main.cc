@@ -1,4 +1,6 @@
 // netcap: dispatches "netcap <command> ..." to the subcommands in commands.h.
+#include <sqlite3.h>
+
 #include <cstring>
 #include <iostream>
 #include <string_view>
@@ -36,7 +38,8 @@ constexpr CommandEntry kCommands[] = {
      netcap::run_services},
     {"devices", "list the devices (MAC addresses) of a case with vendor, IPs, DHCP names",
      netcap::run_devices},
-    {"files", "list the files extracted from a case (HTTP, FTP, SMB, TFTP, mail)", netcap::run_files},
+    {"files", "list the files extracted from a case (HTTP, FTP, SMB, TFTP, mail)",
+     netcap::run_files},
     {"extract", "copy extracted files out of a case under safe names", netcap::run_extract},
     {"creds", "list the credentials seen in a case (logins, secrets, crackable hashes)",
      netcap::run_creds},
@@ -70,6 +73,10 @@ const CommandEntry* find_command(std::string_view name) {
 
 int main(int argc, char** argv) {
   netcap::filter_protobuf_utf8_errors();
+  // SQLite's memory statistics take a process-wide mutex on every allocation, which the index
+  // writer, the index build and the transform precompute then contend for; netcap reads none of
+  // them (no soft heap limit), so they are switched off before SQLite initialises.
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   if (argc < 2) {
     print_top_help(std::cerr);
     return netcap::cli::kExitUsage;

@@ -1,5 +1,6 @@
 #include "transforms/catalog/precomputed_answers.h"
 
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -122,13 +123,95 @@ std::string column_list(const ComputedAnswer& answer) {
 
 }  // namespace
 
+namespace {
+
+bool is_identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+// Whether `word` occurs in `sql` as a whole identifier (SQL identifiers ignore case).
+bool mentions_identifier(std::string_view sql, std::string_view word) {
+  if (word.empty()) return false;
+  for (size_t at = 0; at + word.size() <= sql.size(); ++at) {
+    if ((at > 0 && is_identifier_char(sql[at - 1])) ||
+        (at + word.size() < sql.size() && is_identifier_char(sql[at + word.size()]))) {
+      continue;
+    }
+    if (sqlite3_strnicmp(sql.data() + at, word.data(), static_cast<int>(word.size())) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A record table that several precomputed queries scan is first copied into a TEMP table of the
+// same name holding only the columns those queries mention; SQLite resolves an unqualified name to
+// the TEMP schema first, so the queries then scan the narrow copy. The record tables are wide
+// (DNS rows carry their resource-record sections as JSON): one full scan to copy, then scans of
+// the copy, instead of one full scan per query. Fingerprints are taken before (they read main).
+// A query that selects `*` or the rowid keeps the table unnarrowed.
+constexpr size_t kMinQueriesToNarrow = 3;
+
+Status narrow_shared_tables(sqlite3* db, const std::vector<std::string>& queries,
+                            const std::vector<std::vector<std::string_view>>& tables_of_query) {
+  std::map<std::string_view, std::vector<size_t>> readers;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    for (std::string_view table : tables_of_query[i]) {
+      auto& list = readers[table];
+      if (list.empty() || list.back() != i) list.push_back(i);
+    }
+  }
+  for (const auto& [table, query_indexes] : readers) {
+    if (query_indexes.size() < kMinQueriesToNarrow) continue;
+    bool whole_rows = false;
+    for (size_t i : query_indexes) {
+      const std::string& sql = queries[i];
+      if (mentions_identifier(sql, "rowid") || sql.find(".*") != std::string::npos ||
+          sql.find("SELECT *") != std::string::npos) {
+        whole_rows = true;
+      }
+    }
+    if (whole_rows) continue;
+    const SqlValue name = std::string(table);
+    Expected<ResultSet> columns = run_query(db, "SELECT name FROM pragma_table_info(?1, 'main')",
+                                            std::span<const SqlValue>(&name, 1));
+    if (!columns) return columns.status();
+    std::string select;
+    for (const auto& row : columns->rows) {
+      const auto* column = std::get_if<std::string>(&row.at(0));
+      if (column == nullptr) continue;
+      bool used = false;
+      for (size_t i : query_indexes) used = used || mentions_identifier(queries[i], *column);
+      if (!used) continue;
+      if (!select.empty()) select += ", ";
+      select += quote_identifier(*column);
+    }
+    if (select.empty()) select = "1 AS netcap_row";  // COUNT(*) only
+    const std::string quoted = quote_identifier(table);
+    if (Status s = exec(
+            db, "CREATE TEMP TABLE " + quoted + " AS SELECT " + select + " FROM main." + quoted);
+        !s) {
+      return std::move(s).with_context("copying the columns of " + std::string(table));
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Expected<ComputedAnswers> compute_answers(const std::string& case_dir,
                                           const TransformRegistry& registry) {
   auto db = open_index(case_dir, SQLITE_OPEN_READONLY);
   if (!db) return db.status();
   // One read transaction: every answer and its fingerprint come from the same snapshot.
+  // The narrow copies (below) are temp tables: in a temp file with a bounded cache, so that
+  // they do not add their size to the capture's peak memory.
+  if (Status s = exec(db->get(), "PRAGMA temp_store=FILE"); !s) return s;
+  if (Status s = exec(db->get(), "PRAGMA temp.cache_size=-16384"); !s) return s;
   if (Status s = exec(db->get(), "BEGIN"); !s) return s;
   ComputedAnswers out;
+  std::vector<std::string> queries;
+  std::vector<std::vector<std::string_view>> tables_of_query;
   for (const QueryTransform* spec : registry.precomputable()) {
     if (!is_precomputable(*spec)) continue;
     ComputedAnswer answer;
@@ -148,11 +231,17 @@ Expected<ComputedAnswers> compute_answers(const std::string& case_dir,
     Expected<std::string> print = fingerprint(db->get(), *spec);
     if (!print) return Status(print.status()).with_context(answer.table);
     answer.fingerprint = std::move(*print);
-    Expected<ResultSet> rows = run_query(db->get(), **sql, {});
+    queries.push_back(std::move(**sql));
+    tables_of_query.push_back(source_tables(*spec));
+    out.answers.push_back(std::move(answer));
+  }
+  if (Status s = narrow_shared_tables(db->get(), queries, tables_of_query); !s) return s;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    ComputedAnswer& answer = out.answers[i];
+    Expected<ResultSet> rows = run_query(db->get(), queries[i], {});
     if (!rows) return Status(rows.status()).with_context("precomputing " + answer.table);
     for (const ResultColumn& column : rows->columns) answer.columns.push_back(column.name);
     answer.rows = std::move(rows->rows);
-    out.answers.push_back(std::move(answer));
   }
   (void)exec(db->get(), "COMMIT");
   return out;
