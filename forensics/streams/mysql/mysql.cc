@@ -1,4 +1,5 @@
 // MySQL over TCP: registration, probe and session (connection phase only).
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,9 +26,20 @@ class MySqlSession : public AppSession {
   explicit MySqlSession(AppContext& ctx) : ctx_(ctx), record_(std::make_unique<MySQL>()) {}
 
   void on_data(StreamDirection dir, Bytes data, int64_t ts_ns) override {
-    if (done_) return;
+    // The reassembly hands over what it has, which may be the last connection-phase packets and
+    // then much more (a pipelining client's first queries). It is parsed in slices of at most one
+    // connection-phase packet, so that complete packets are taken before the buffer's bound is
+    // checked, and the buffer never holds more than an unfinished packet and one slice.
+    while (!data.empty() && !done_) {
+      const size_t n = std::min(data.size(), kMaxPhasePacket + 4);
+      on_slice(dir, data.first(n), ts_ns);
+      data = data.subspan(n);
+    }
+  }
+
+  void on_slice(StreamDirection dir, Bytes data, int64_t ts_ns) {
     const int d = static_cast<int>(dir);
-    if (buffer_[d].size() + data.size() > kMaxPhasePacket + 4) {
+    if (buffer_[d].size() + data.size() > 2 * (kMaxPhasePacket + 4)) {
       anomaly("mysql.packet_too_large",
               "more than " + std::to_string(kMaxPhasePacket) +
                   " bytes buffered before a complete connection-phase packet",

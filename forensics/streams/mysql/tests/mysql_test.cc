@@ -238,6 +238,25 @@ TEST_CASE("mysql session: accepted login gives the record and a crackable creden
   CHECK(fx.emitted.of<Anomaly>().empty());
 }
 
+TEST_CASE("mysql session: a pipelining client's login and 200 KB of queries in one chunk") {
+  Fixture fx;
+  fx.server(packet(0, greeting()), 1);
+  Buf chunk = packet(1, login("dave", std::string(20, 'R'), "shop"));
+  for (int i = 0; i < 4; ++i) {  // COM_QUERY packets of 50 KB each
+    Buf query{0x03};
+    put(query, std::string(50 * 1024, 'q'));
+    Buf p = packet(0, query);
+    chunk.insert(chunk.end(), p.begin(), p.end());
+  }
+  fx.client(chunk, 2);
+  fx.server(packet(2, ok_packet()), 3);
+  auto recs = fx.emitted.of<MySQL>();
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0]->user() == "dave");
+  CHECK(recs[0]->loginresult() == "accepted");
+  CHECK(fx.emitted.of<Anomaly>().empty());
+}
+
 TEST_CASE("mysql session: refused login, auth switch, SSLRequest, garbage") {
   SECTION("ERR after the login") {
     Fixture fx;
