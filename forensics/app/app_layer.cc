@@ -154,7 +154,7 @@ class AppFlowConsumer : public FlowConsumer {
   void on_data(StreamDirection dir, std::span<const uint8_t> data, int64_t ts_ns) override {
     if (state_ == State::kActive) {
       session_->on_data(dir, data, ts_ns);
-      follow_protocol_switch(ts_ns);
+      follow_protocol_switch(dir, data, ts_ns);
       return;
     }
     if (state_ == State::kUnknown || data.empty()) return;
@@ -175,7 +175,7 @@ class AppFlowConsumer : public FlowConsumer {
   void on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) override {
     if (state_ == State::kActive) {
       session_->on_gap(dir, length, ts_ns);
-      follow_protocol_switch(ts_ns);
+      follow_protocol_switch(dir, {}, ts_ns);
       return;
     }
     if (state_ == State::kUnknown) return;
@@ -306,8 +306,11 @@ class AppFlowConsumer : public FlowConsumer {
   // switch_protocol): the new protocol's session takes over, with a context of its own; the
   // old one is kept for its on_end. An unknown name, or a switch past the bound (a chain of
   // upgrades is a loop or an attack), is an anomaly and the stream stays where it is.
-  void follow_protocol_switch(int64_t ts_ns) {
+  // `data` is what the old session was just given; its last carried bytes (switch_protocol) go
+  // to the new protocol. Recursion is bounded by kMaxProtocolSwitches.
+  void follow_protocol_switch(StreamDirection dir, std::span<const uint8_t> data, int64_t ts_ns) {
     const std::string_view to = ctx_->take_protocol_switch();
+    const size_t carried = std::min(ctx_->take_switch_carried_bytes(), data.size());
     if (to.empty()) return;
     const AppTransport transport = flow_.ip_protocol == 6 ? AppTransport::kTcp : AppTransport::kUdp;
     const bool probe_again = to == AppContext::kProbeAgain;
@@ -328,10 +331,11 @@ class AppFlowConsumer : public FlowConsumer {
       final_[0] = final_[1] = false;
       ending_ = false;
       start_probing();
-      return;
+    } else {
+      start(*next);
+      session_ = next->create(*ctx_);
     }
-    start(*next);
-    session_ = next->create(*ctx_);
+    if (carried > 0) on_data(dir, data.last(carried), ts_ns);
   }
 
   // Probing state: every protocol with a probe is a candidate, port-hinted ones first, then the
@@ -363,13 +367,14 @@ class AppFlowConsumer : public FlowConsumer {
     release_probe_state();
     for (const Chunk& c : chunks) {
       if (flow_.ip_protocol == 17) {
-        session_->on_datagram(c.dir, c.bytes, c.payload_length, c.ts_ns, c.frame);
+        on_datagram(c.dir, c.bytes, c.payload_length, c.ts_ns, c.frame);
       } else if (c.gap > 0) {
-        session_->on_gap(c.dir, c.gap, c.ts_ns);
+        on_gap(c.dir, c.gap, c.ts_ns);
       } else {
-        session_->on_data(c.dir, c.bytes, c.ts_ns);
+        // Through on_data, not straight to the session: a protocol switch half-way through the
+        // replay (kProbeAgain leaves no session) sends the rest where the new state says.
+        on_data(c.dir, c.bytes, c.ts_ns);
       }
-      if (flow_.ip_protocol != 17) follow_protocol_switch(c.ts_ns);
     }
   }
 

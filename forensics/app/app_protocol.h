@@ -149,16 +149,22 @@ class AppContext {
 
   // Asks the application layer to hand this stream to `protocol` (a name registered for the
   // transport, e.g. "tls" after SMTP STARTTLS, RFC 3207 section 4.2) from the next bytes
-  // delivered on: bytes of the current on_data call are not passed on, so call it where the
-  // protocol says the next byte is the new protocol's (the reply that accepts the upgrade). The
-  // session keeps its context and still gets its on_end; the Connection keeps this protocol's
-  // name. Must be a string with static lifetime.
+  // delivered on, plus the last `carried_bytes` bytes of the current on_data call: a reply that
+  // accepts the upgrade may share a segment with the first bytes of the new protocol (a proxy's
+  // "200 Connection established" and the tunnelled server's SSH banner). The session keeps its
+  // context and still gets its on_end; the Connection keeps this protocol's name. Must be a
+  // string with static lifetime.
   // kProbeAgain instead of a name: the following bytes are probed as a new flow's would be (an
   // HTTP CONNECT tunnel may carry TLS, SSH, ...).
-  void switch_protocol(std::string_view protocol) { switch_to_ = protocol; }
+  void switch_protocol(std::string_view protocol, size_t carried_bytes = 0) {
+    switch_to_ = protocol;
+    switch_carried_bytes_ = carried_bytes;
+  }
   static constexpr std::string_view kProbeAgain = "*";
   // The protocol asked for by switch_protocol (cleared by the call), empty when none.
   std::string_view take_protocol_switch() { return std::exchange(switch_to_, {}); }
+  // Its carried_bytes (cleared by the call).
+  size_t take_switch_carried_bytes() { return std::exchange(switch_carried_bytes_, 0); }
 
   // Where extracted files go (file_sink.h); nullptr when file extraction is off. Shared by all
   // shards; set by the application layer.
@@ -172,6 +178,7 @@ class AppContext {
   ExpectationTable& expectations_;
   std::string_view protocol_;
   std::string_view switch_to_;
+  size_t switch_carried_bytes_ = 0;
   Expectation matched_;
   ShardState* shard_state_ = nullptr;
   std::unique_ptr<ShardState> own_state_;

@@ -234,7 +234,10 @@ class SwitchingSession : public AppSession {
   void on_data(StreamDirection dir, Bytes data, int64_t) override {
     log_.events.push_back(name_ + ":d" + std::to_string(int(dir)) + ":" +
                           std::string(as_text(data)));
-    if (as_text(data) == "UPGRADE" && !to_.empty()) ctx_.switch_protocol(to_);
+    // "UPGRADE" ends the old protocol; what follows in the same chunk is the new one's.
+    if (as_text(data).starts_with("UPGRADE") && !to_.empty()) {
+      ctx_.switch_protocol(to_, data.size() - 7);
+    }
   }
   void on_end(StreamEndReason, int64_t) override { log_.events.push_back(name_ + ":e"); }
 
@@ -325,4 +328,48 @@ TEST_CASE("a switch to kProbeAgain probes the following bytes like a new flow's 
                                                   "ssh:d1:SSH-2.0-x", "ssh:d0:SSH-2.0-y", "proxy:e",
                                                   "ssh:e"});
   CHECK(c->application_protocol() == "proxy");
+}
+
+TEST_CASE("a switch during the replay of the probed chunks sends the rest to the new state") {
+  Fixture fx;
+  add_switching(fx, "proxy", AppContext::kProbeAgain, "CONNECT");
+  add_switching(fx, "ssh", "", "SSH-");
+  AppLayer layer(fx.registry, fx.limits, fx.emitted);
+  auto c = layer.create(fx.flow(6, 3128));
+  // The probe needs the whole word, so three chunks are kept and replayed; the switch comes
+  // with the second and leaves no session for the third, which is probed instead.
+  c->on_data(StreamDirection::kClientToServer, as_bytes("CONN"), 1);
+  c->on_data(StreamDirection::kServerToClient, as_bytes("UPGRADE"), 2);
+  c->on_data(StreamDirection::kClientToServer, as_bytes("ECT"), 3);
+  c->on_data(StreamDirection::kClientToServer, as_bytes("SSH-2.0-y"), 4);
+  c->on_end(StreamEndReason::kFin, 5);
+  CHECK(fx.log.events == std::vector<std::string>{"proxy:d0:CONN", "proxy:d1:UPGRADE", "proxy:e"});
+}
+
+TEST_CASE("bytes after the accepting reply in the same chunk go to the new protocol") {
+  Fixture fx;
+  SECTION("named protocol") {
+    add_switching(fx, "mail", "tls", "HELO");
+    add_switching(fx, "tls", "", "\x16");
+    AppLayer layer(fx.registry, fx.limits, fx.emitted);
+    auto c = layer.create(fx.flow(6, 25));
+    c->on_data(StreamDirection::kClientToServer, as_bytes("HELO"), 1);
+    c->on_data(StreamDirection::kServerToClient, as_bytes("UPGRADEfirst"), 2);
+    c->on_end(StreamEndReason::kFin, 3);
+    CHECK(fx.log.events == std::vector<std::string>{"mail:d0:HELO", "mail:d1:UPGRADEfirst",
+                                                    "tls:d1:first", "mail:e", "tls:e"});
+  }
+  SECTION("probed again: a tunnelled server's banner with the proxy's reply") {
+    add_switching(fx, "proxy", AppContext::kProbeAgain, "CONNECT");
+    add_switching(fx, "ssh", "", "SSH-");
+    AppLayer layer(fx.registry, fx.limits, fx.emitted);
+    auto c = layer.create(fx.flow(6, 3128));
+    c->on_data(StreamDirection::kClientToServer, as_bytes("CONNECT"), 1);
+    c->on_data(StreamDirection::kServerToClient, as_bytes("UPGRADESSH-2.0-x"), 2);
+    c->on_data(StreamDirection::kClientToServer, as_bytes("SSH-2.0-y"), 3);
+    c->on_end(StreamEndReason::kFin, 4);
+    CHECK(fx.log.events == std::vector<std::string>{"proxy:d0:CONNECT", "proxy:d1:UPGRADESSH-2.0-x",
+                                                    "ssh:d1:SSH-2.0-x", "ssh:d0:SSH-2.0-y",
+                                                    "proxy:e", "ssh:e"});
+  }
 }

@@ -374,7 +374,8 @@ HeadDecision HttpSession::on_response_head(MessageHead& head, BodyFraming propos
     request_.parser_.enter_tunnel();
     // What a proxy tunnels is usually TLS, but may be anything: the application layer probes
     // the following bytes as a new flow's (TLS hellos, SSH banners of proxied connections).
-    if (t->connect) ctx_.switch_protocol(AppContext::kProbeAgain);
+    // on_data asks for it once the chunk is parsed, with the tunnel bytes that followed the head.
+    if (t->connect) tunnel_opened_ = true;
   } else {
     if ((t->connect || t->wants_upgrade) && request_.parser_.holding()) request_.parser_.resume();
     // RFC 9112 §6.3 rule 1: no body after HEAD, for 1xx, 204 and 304.
@@ -687,7 +688,16 @@ HttpSession::Side& HttpSession::side_for(StreamDirection dir, Bytes first) {
 
 void HttpSession::on_data(StreamDirection dir, Bytes data, int64_t ts_ns) {
   if (data.empty()) return;
-  side_for(dir, data).parser_.feed(data, ts_ns);
+  HttpParser& parser = side_for(dir, data).parser_;
+  const uint64_t tunnel_before = parser.tunnel_bytes();
+  parser.feed(data, ts_ns);
+  if (tunnel_opened_) {
+    // The tunnel's first bytes may have come in the same chunk as the 2xx (a tunnelled server
+    // that speaks first): they are handed over too.
+    tunnel_opened_ = false;
+    ctx_.switch_protocol(AppContext::kProbeAgain,
+                         static_cast<size_t>(parser.tunnel_bytes() - tunnel_before));
+  }
 }
 
 void HttpSession::on_gap(StreamDirection dir, uint64_t length, int64_t ts_ns) {

@@ -127,6 +127,8 @@ class HttpSession : public AppSession {
   std::deque<Txn> txns_;
   uint64_t next_seq_ = 0;
   bool params_limit_reported_ = false;
+  // A CONNECT was answered 2xx during the chunk being parsed (on_data then switches the stream).
+  bool tunnel_opened_ = false;
   // NTLM over HTTP: the server challenge (hex) of the connection's last CHALLENGE (NTLM
   // authenticates the connection, RFC 4559 §4).
   std::string ntlm_challenge_;

@@ -356,6 +356,17 @@ TEST_CASE("CONNECT with 200 makes the rest of the stream a tunnel") {
   CHECK(fx.anomalies().empty());
 }
 
+TEST_CASE("CONNECT 200: the stream is probed again from the tunnel's first byte") {
+  Fixture fx;
+  fx.send(C, "CONNECT git.example:22 HTTP/1.1\r\nHost: git.example:22\r\n\r\n");
+  CHECK(fx.ctx->take_protocol_switch().empty());
+  const std::string banner = "SSH-2.0-OpenSSH_9.6\r\n";
+  fx.send(S, "HTTP/1.1 200 Connection established\r\n\r\n" + banner);
+  CHECK(fx.ctx->take_protocol_switch() == AppContext::kProbeAgain);
+  // The tunnelled server spoke first, in the proxy's segment: its banner goes along.
+  CHECK(fx.ctx->take_switch_carried_bytes() == banner.size());
+}
+
 TEST_CASE("CONNECT refused: parsing continues with the next request") {
   Fixture fx;
   fx.send(C, "CONNECT example.com:443 HTTP/1.1\r\n\r\n");
