@@ -99,6 +99,17 @@ constexpr QueryTransform kKerberosSqlTransforms[] = {
      .output = e::kPhrase,
      .value_property = e::kPhraseProperty,
      .counts = {kConnections, kServers}},
+    {.name = "ToMySQLQueries",
+     .display = "To MySQL Queries",
+     .description = "SQL texts sent to MySQL/MariaDB servers after the login (queries, prepared "
+                    "statements, USE; the first 64 per connection), with times sent and clients",
+     .tables = {"MySQL"},
+     .sql = "SELECT q.value, COUNT(*), COUNT(DISTINCT m.ClientIP) FROM MySQL AS m,"
+            " json_each(m.Queries) AS q WHERE q.value <> '' GROUP BY q.value"
+            " ORDER BY 2 DESC, 1 ASC",
+     .output = e::kPhrase,
+     .value_property = e::kPhraseProperty,
+     .counts = {kTimes, kClients}},
     // --- PostgreSQL ---
     {.name = "ToPostgreSQLUsers",
      .display = "To PostgreSQL Users",

@@ -1,4 +1,5 @@
-// MySQL over TCP: registration, probe and session (connection phase only).
+// MySQL over TCP: registration, probe and session (connection phase, then the SQL text of the
+// client's commands).
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -20,6 +21,11 @@ constexpr size_t kMaxPhasePacket = 64 * 1024;
 // Packets of the connection phase looked at before giving up on a verdict (auth exchanges
 // such as caching_sha2_password's full authentication take a few round trips).
 constexpr int kMaxPhasePackets = 12;
+// Commands kept per connection, and bytes of SQL text kept per command (as for PostgreSQL).
+constexpr size_t kMaxQueries = 64;
+constexpr size_t kMaxQueryBytes = 1024;
+// Bytes of a command packet looked at: the code, query-attribute counts and the kept text.
+constexpr size_t kCommandPrefixBytes = 1 + 18 + kMaxQueryBytes;
 
 class MySqlSession : public AppSession {
  public:
@@ -31,6 +37,11 @@ class MySqlSession : public AppSession {
     // connection-phase packet, so that complete packets are taken before the buffer's bound is
     // checked, and the buffer never holds more than an unfinished packet and one slice.
     while (!data.empty() && !done_) {
+      if (commands_) {
+        // Command phase: the client's commands; the server's result sets are not looked at.
+        if (dir == StreamDirection::kClientToServer) read_commands(data, ts_ns);
+        return;
+      }
       const size_t n = std::min(data.size(), kMaxPhasePacket + 4);
       on_slice(dir, data.first(n), ts_ns);
       data = data.subspan(n);
@@ -71,7 +82,7 @@ class MySqlSession : public AppSession {
               ts_ns);
       finish(ts_ns);
     }
-    if (done_) {
+    if (done_ || commands_) {
       buffer_[0] = {};
       buffer_[1] = {};
     } else {
@@ -79,7 +90,9 @@ class MySqlSession : public AppSession {
     }
   }
 
-  void on_gap(StreamDirection, uint64_t, int64_t ts_ns) override {
+  void on_gap(StreamDirection dir, uint64_t, int64_t ts_ns) override {
+    // The server's result sets are not followed: a gap there loses nothing.
+    if (commands_ && dir == StreamDirection::kServerToClient) return;
     // Packet boundaries are lost: report what there is.
     if (!done_) finish(ts_ns);
   }
@@ -200,7 +213,61 @@ class MySqlSession : public AppSession {
   void verdict(LoginResult result, std::string_view detail, int64_t ts_ns) {
     record_->set_loginresult(std::string(login_result_name(result)));
     if (pending_.active()) pending_.resolve(ctx_, result, detail);
-    finish(ts_ns);
+    const uint32_t both = record_->servercapabilities() & record_->clientcapabilities();
+    if (result != LoginResult::kAccepted || (both & (kClientCompress | kClientZstdCompression))) {
+      finish(ts_ns);  // compressed packets after the login are not decoded
+      return;
+    }
+    // Command phase (MySQL internals manual "Command Phase"): every client command is a packet
+    // with sequence id 0; the record is emitted when the connection ends.
+    commands_ = true;
+    query_attributes_ = (both & kClientQueryAttributes) != 0;
+  }
+
+  // Walks the client's packets without buffering them: only the first kCommandPrefixBytes of a
+  // command packet are kept. Continuation packets (sequence id > 0: the rest of a command over
+  // 16 MiB, LOAD DATA LOCAL contents) are skipped.
+  void read_commands(Bytes data, int64_t ts_ns) {
+    size_t i = 0;
+    while (i < data.size() && !done_) {
+      if (command_.header_have < 4) {
+        command_.header[command_.header_have++] = data[i++];
+        if (command_.header_have < 4) continue;
+        command_.remaining = uint32_t{command_.header[0]} | uint32_t{command_.header[1]} << 8 |
+                             uint32_t{command_.header[2]} << 16;
+        command_.prefix.clear();
+      } else {
+        const size_t n = std::min<size_t>(command_.remaining, data.size() - i);
+        if (command_.header[3] == 0 && command_.prefix.size() < kCommandPrefixBytes) {
+          const size_t keep = std::min(n, kCommandPrefixBytes - command_.prefix.size());
+          command_.prefix.insert(command_.prefix.end(), data.begin() + static_cast<long>(i),
+                                 data.begin() + static_cast<long>(i + keep));
+        }
+        command_.remaining -= static_cast<uint32_t>(n);
+        i += n;
+      }
+      if (command_.remaining == 0) {
+        command_.header_have = 0;
+        if (command_.header[3] == 0) command(command_.prefix, ts_ns);
+      }
+    }
+  }
+
+  void command(Bytes payload_prefix, int64_t ts_ns) {
+    auto c = parse_command(payload_prefix, query_attributes_, kMaxQueryBytes);
+    if (!c) return;
+    if (c->code == kComQuit) {
+      finish(ts_ns);
+      return;
+    }
+    if (c->code != kComQuery && c->code != kComStmtPrepare && c->code != kComInitDb) return;
+    record_->set_querycount(record_->querycount() + 1);
+    if (!c->has_text) return;
+    if (static_cast<size_t>(record_->queries_size()) >= kMaxQueries) {
+      record_->set_queriestruncated(true);
+      return;
+    }
+    record_->add_queries(std::move(c->text));
   }
 
   void take_error(Bytes payload) {
@@ -228,6 +295,14 @@ class MySqlSession : public AppSession {
   bool greeted_ = false;
   bool logged_in_ = false;
   bool awaiting_switch_response_ = false;
+  bool commands_ = false;          // past an accepted login: reading the client's commands
+  bool query_attributes_ = false;  // CLIENT_QUERY_ATTRIBUTES negotiated
+  struct CommandReader {
+    uint8_t header[4] = {};
+    size_t header_have = 0;
+    uint32_t remaining = 0;
+    std::vector<uint8_t> prefix;
+  } command_;
   bool done_ = false;
 };
 

@@ -208,6 +208,38 @@ std::optional<AuthSwitch> parse_auth_switch(Bytes payload) {
   return a;
 }
 
+std::optional<Command> parse_command(Bytes payload_prefix, bool query_attributes, size_t max_text) {
+  if (payload_prefix.empty()) return std::nullopt;
+  Command out;
+  out.code = payload_prefix[0];
+  ByteCursor c(payload_prefix.subspan(1));
+  const auto rest = [&](std::string_view prefix) {
+    out.has_text = true;
+    out.text = std::string(prefix) + std::string(c.chars(std::min(c.remaining(), max_text)));
+  };
+  switch (out.code) {
+    case kComQuery:
+      if (query_attributes) {
+        // COM_QUERY with CLIENT_QUERY_ATTRIBUTES: parameter_count, parameter_set_count (always
+        // 1), then with parameters a null bitmap, types, names and values before the text.
+        const uint64_t parameters = lenenc_int(c);
+        (void)lenenc_int(c);
+        if (!c.ok() || parameters > 0) return out;
+      }
+      rest("");
+      break;
+    case kComStmtPrepare:
+      rest("");
+      break;
+    case kComInitDb:
+      rest("USE ");
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
 int probe_greeting(Bytes server, bool final) {
   if (server.size() < 5) return final ? 0 : 1;
   ByteCursor c(server);

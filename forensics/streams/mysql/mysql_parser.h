@@ -24,6 +24,9 @@ inline constexpr uint32_t kClientSecureConnection = 0x00008000;
 inline constexpr uint32_t kClientPluginAuth = 0x00080000;
 inline constexpr uint32_t kClientConnectAttrs = 0x00100000;
 inline constexpr uint32_t kClientPluginAuthLenencData = 0x00200000;
+inline constexpr uint32_t kClientCompress = 0x00000020;
+inline constexpr uint32_t kClientZstdCompression = 0x04000000;
+inline constexpr uint32_t kClientQueryAttributes = 0x08000000;
 
 // A packet: 3-byte little-endian payload length, 1-byte sequence id, payload.
 struct Packet {
@@ -79,6 +82,22 @@ struct AuthSwitch {
   std::string salt;
 };
 std::optional<AuthSwitch> parse_auth_switch(Bytes payload);
+
+// A command packet of the command phase (a client packet with sequence id 0), from its first
+// bytes: the command code, and the SQL text of COM_QUERY (0x03) and COM_STMT_PREPARE (0x16),
+// or "USE <name>" for COM_INIT_DB (0x02). With CLIENT_QUERY_ATTRIBUTES negotiated, COM_QUERY
+// starts with the parameter count and set count; with parameters, the text is not located and
+// `has_text` stays false. The text is cut at `max_text` bytes. nullopt for an empty payload.
+struct Command {
+  uint8_t code = 0;
+  bool has_text = false;
+  std::string text;
+};
+inline constexpr uint8_t kComQuit = 0x01;
+inline constexpr uint8_t kComInitDb = 0x02;
+inline constexpr uint8_t kComQuery = 0x03;
+inline constexpr uint8_t kComStmtPrepare = 0x16;
+std::optional<Command> parse_command(Bytes payload_prefix, bool query_attributes, size_t max_text);
 
 // The server greeting at the start of `server` (kYes when it is a well-formed V10 greeting in
 // sequence 0, kNo when it cannot be one, kNeedMore for a prefix). 0 = no, 1 = need more, 2 = yes.

@@ -250,11 +250,128 @@ TEST_CASE("mysql session: a pipelining client's login and 200 KB of queries in o
   }
   fx.client(chunk, 2);
   fx.server(packet(2, ok_packet()), 3);
+  fx.session->on_end(StreamEndReason::kFin, 4);
   auto recs = fx.emitted.of<MySQL>();
   REQUIRE(recs.size() == 1);
   CHECK(recs[0]->user() == "dave");
   CHECK(recs[0]->loginresult() == "accepted");
   CHECK(fx.emitted.of<Anomaly>().empty());
+}
+
+namespace {
+
+Buf command(uint8_t code, std::string_view text) {
+  Buf p{code};
+  put(p, text);
+  return packet(0, p);
+}
+
+// Greeting (with `server_caps` added), login (with `client_caps` added) and OK.
+void log_in(Fixture& fx, uint32_t server_caps = 0, uint32_t client_caps = 0) {
+  Buf g = greeting();
+  // Capability bytes of the greeting: lower half after the filler, upper half after status.
+  const size_t lower = 1 + 6 + 1 + 4 + 8 + 1;
+  g[lower] |= static_cast<uint8_t>(server_caps);
+  g[lower + 1] |= static_cast<uint8_t>(server_caps >> 8);
+  g[lower + 5] |= static_cast<uint8_t>(server_caps >> 16);
+  g[lower + 6] |= static_cast<uint8_t>(server_caps >> 24);
+  fx.server(packet(0, g), 1);
+  Buf l = login("erin", std::string(20, 'R'), "shop");
+  for (int i = 0; i < 4; ++i)
+    l[static_cast<size_t>(i)] |= static_cast<uint8_t>(client_caps >> (8 * i));
+  fx.client(packet(1, l), 2);
+  fx.server(packet(2, ok_packet()), 3);
+}
+
+}  // namespace
+
+TEST_CASE("mysql session: the SQL text of the commands after the login") {
+  Fixture fx;
+  log_in(fx);
+  CHECK(fx.emitted.of<MySQL>().empty());  // emitted when the connection ends
+  fx.client(command(0x03, "SELECT @@version_comment LIMIT 1"), 4);
+  fx.server(Buf(300, 0xfb), 5);  // a result set: not looked at
+  Buf q = command(0x03, "SELECT * FROM users WHERE id = 7");
+  fx.client(Bytes(q).first(9), 6);  // split in the header's neighbourhood and the text
+  fx.client(Bytes(q).subspan(9), 7);
+  fx.client(command(0x02, "billing"), 8);
+  fx.client(command(0x16, "UPDATE t SET a = ? WHERE b = ?"), 9);
+  fx.client(command(0x0e, ""), 10);  // COM_PING: not a query
+  Buf big{0x03};
+  put(big, "INSERT INTO blobs VALUES ('");
+  put(big, std::string(100 * 1024, 'x'));
+  put(big, "')");
+  fx.client(packet(0, big), 11);
+  fx.client(command(0x01, ""), 12);  // COM_QUIT ends it
+  auto recs = fx.emitted.of<MySQL>();
+  REQUIRE(recs.size() == 1);
+  const MySQL& r = *recs[0];
+  REQUIRE(r.queries_size() == 5);
+  CHECK(r.queries(0) == "SELECT @@version_comment LIMIT 1");
+  CHECK(r.queries(1) == "SELECT * FROM users WHERE id = 7");
+  CHECK(r.queries(2) == "USE billing");
+  CHECK(r.queries(3) == "UPDATE t SET a = ? WHERE b = ?");
+  CHECK(r.queries(4).size() == 1024);
+  CHECK(r.queries(4).starts_with("INSERT INTO blobs VALUES ('xxx"));
+  CHECK(r.querycount() == 5);
+  CHECK_FALSE(r.queriestruncated());
+  CHECK(r.loginresult() == "accepted");
+  CHECK(fx.emitted.of<Anomaly>().empty());
+}
+
+TEST_CASE("mysql session: command limits, query attributes, compression") {
+  SECTION("at most 64 queries kept, all counted") {
+    Fixture fx;
+    log_in(fx);
+    Buf all;
+    for (int i = 0; i < 70; ++i) {
+      Buf c = command(0x03, "SELECT " + std::to_string(i));
+      all.insert(all.end(), c.begin(), c.end());
+    }
+    fx.client(all, 4);  // many commands in one chunk
+    fx.session->on_end(StreamEndReason::kFin, 5);
+    const MySQL& r = *fx.emitted.of<MySQL>().at(0);
+    CHECK(r.queries_size() == 64);
+    CHECK(r.queries(63) == "SELECT 63");
+    CHECK(r.querycount() == 70);
+    CHECK(r.queriestruncated());
+  }
+  SECTION("CLIENT_QUERY_ATTRIBUTES: counts before the text; with parameters no text") {
+    Fixture fx;
+    log_in(fx, kClientQueryAttributes, kClientQueryAttributes);
+    Buf plain{0x03, 0x00, 0x01};
+    put(plain, "SELECT 1");
+    fx.client(packet(0, plain), 4);
+    Buf with_params{0x03, 0x01, 0x01, 0x00, 0x01, 0xfe, 0x00, 0x01, 'a', 0x01, 'v'};
+    put(with_params, "SELECT 2");
+    fx.client(packet(0, with_params), 5);
+    fx.session->on_end(StreamEndReason::kFin, 6);
+    const MySQL& r = *fx.emitted.of<MySQL>().at(0);
+    REQUIRE(r.queries_size() == 1);
+    CHECK(r.queries(0) == "SELECT 1");
+    CHECK(r.querycount() == 2);
+  }
+  SECTION("a compressed connection: the record at the verdict, no commands") {
+    Fixture fx;
+    log_in(fx, kClientCompress, kClientCompress);
+    REQUIRE(fx.emitted.of<MySQL>().size() == 1);
+    fx.client(command(0x03, "SELECT 1"), 4);
+    fx.session->on_end(StreamEndReason::kFin, 5);
+    CHECK(fx.emitted.of<MySQL>().size() == 1);
+    CHECK(fx.emitted.of<MySQL>()[0]->queries_size() == 0);
+  }
+  SECTION("a gap on the client side ends it with what there is; on the server side nothing") {
+    Fixture fx;
+    log_in(fx);
+    fx.client(command(0x03, "SELECT 1"), 4);
+    fx.session->on_gap(StreamDirection::kServerToClient, 1000, 5);
+    fx.client(command(0x03, "SELECT 2"), 6);
+    fx.session->on_gap(StreamDirection::kClientToServer, 1000, 7);
+    fx.client(command(0x03, "SELECT 3"), 8);
+    fx.session->on_end(StreamEndReason::kFin, 9);
+    REQUIRE(fx.emitted.of<MySQL>().size() == 1);
+    CHECK(fx.emitted.of<MySQL>()[0]->queries_size() == 2);
+  }
 }
 
 TEST_CASE("mysql session: refused login, auth switch, SSLRequest, garbage") {
@@ -287,6 +404,8 @@ TEST_CASE("mysql session: refused login, auth switch, SSLRequest, garbage") {
     auto creds = fx.emitted.of<Credentials>();
     REQUIRE(creds.size() == 1);
     CHECK(creds[0]->hash() == native_password_hashcat(salt2, std::string(20, 'Z')));
+    fx.session->on_end(StreamEndReason::kFin, 6);
+    REQUIRE(fx.emitted.of<MySQL>().size() == 1);
     CHECK(fx.emitted.of<MySQL>()[0]->authswitchplugin() == "mysql_native_password");
   }
   SECTION("SSLRequest switches the stream to TLS") {
