@@ -1,5 +1,6 @@
-// The MySQL session: one MySQL record per connection from its connection phase, a Credentials
-// record for the login, and the switch to TLS after an SSLRequest.
+// The MySQL session: one MySQL record per connection from its connection phase and, after an
+// accepted login, the SQL text of the client's commands (emitted when the connection ends); a
+// Credentials record for the login; the switch to TLS after an SSLRequest.
 #pragma once
 
 #include <memory>
