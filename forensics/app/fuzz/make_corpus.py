@@ -20,7 +20,24 @@ def flow(port, events, udp=False, client_port=40000, server_port=0):
 
 CLIENT_HELLO = bytes.fromhex(
     "16030100310100002d0303" + "11" * 32 + "000004130113020100000000")
+
+
+def mysql_packet(seq, payload):
+    return struct.pack("<I", len(payload))[:3] + bytes([seq]) + payload
+
+
+MYSQL_GREETING = mysql_packet(0, b"\x0a8.0.36\x00" + struct.pack("<I", 42) + b"abcdefgh\x00"
+                              + struct.pack("<H", 0xf7ff) + b"\xff" + struct.pack("<H", 2)
+                              + struct.pack("<H", 0x81ff) + b"\x15" + b"\x00" * 10
+                              + b"ijklmnopqrst\x00mysql_native_password\x00")
+MYSQL_LOGIN = mysql_packet(1, struct.pack("<I", 0x000aa208) + struct.pack("<I", 1 << 24) + b"\x21"
+                           + b"\x00" * 23 + b"erin\x00" + b"\x14" + b"R" * 20 + b"shop\x00"
+                           + b"mysql_native_password\x00")
 seeds = {
+    "mysql-login-queries": flow(3306, [
+        (S, MYSQL_GREETING), (C, MYSQL_LOGIN), (S, mysql_packet(2, b"\x00\x00\x00\x02\x00\x00\x00")),
+        (C, mysql_packet(0, b"\x03SELECT * FROM users")), (S, mysql_packet(1, b"\x01")),
+        (C, mysql_packet(0, b"\x02billing")), (C, mysql_packet(0, b"\x01"))]),
     "connect-ssh-same-segment": flow(3128, [
         (C, b"CONNECT git.example:22 HTTP/1.1\r\nHost: git.example:22\r\n\r\n"),
         (S, b"HTTP/1.1 200 Connection established\r\n\r\nSSH-2.0-OpenSSH_9.6\r\n"),
