@@ -196,4 +196,22 @@ bool parse_or_report(const CommandSpec& spec, const std::vector<std::string>& ar
   return true;
 }
 
+bool parse_listen(const std::string& text, std::string* host, int* port) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= text.size()) return false;
+  std::string h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.empty()) return false;
+  const std::string p = text.substr(colon + 1);
+  if (p.size() > 5) return false;
+  for (char c : p) {
+    if (c < '0' || c > '9') return false;
+  }
+  const int value = std::stoi(p);
+  if (value > 65535) return false;
+  *host = h;
+  *port = value;
+  return true;
+}
+
 }  // namespace netcap::cli

@@ -77,6 +77,9 @@ std::string format_help(const CommandSpec& spec);
 bool parse_or_report(const CommandSpec& spec, const std::vector<std::string>& args,
                      ParsedArgs* parsed, int* exit_code, std::ostream& out, std::ostream& err);
 
+// Splits "ADDR:PORT" ("[v6]:PORT" for IPv6; port 0..65535); false if malformed.
+bool parse_listen(const std::string& text, std::string* host, int* port);
+
 // Exit codes shared by all commands.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // runtime failure (missing files, I/O, SQL errors)

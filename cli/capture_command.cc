@@ -19,10 +19,13 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/metrics_endpoint.h"
+#include "cli/stop_signals.h"
 #include "core/capture/packet_source.h"
 #include "core/engine/engine.h"
 #include "core/packet/layer_registry.h"
 #include "core/sinks/mailbox_sink.h"
+#include "core/sinks/metrics.h"
 #include "core/sinks/record_format.h"
 #include "core/sinks/record_sink.h"
 #include "core/util/file_identity.h"
@@ -128,6 +131,10 @@ const CommandSpec& capture_spec() {
          "500000"},
         {"tcp-timeout", 0, "SECONDS", "Idle time after which a TCP flow is closed.", "300"},
         {"udp-timeout", 0, "SECONDS", "Idle time after which a UDP flow is closed.", "60"},
+        {"metrics", 0, "ADDR:PORT",
+         "Serve Prometheus metrics on http://ADDR:PORT/metrics while the capture runs (see "
+         "'netcap export --help' for the metrics; port 0 picks a free one).",
+         ""},
         {"quiet", 'q', "", "No progress line and no summary table (warnings still go to stderr).",
          ""},
         {"json-summary", 0, "", "Print the summary as one JSON object on stdout (for scripts).",
@@ -141,6 +148,68 @@ const CommandSpec& capture_spec() {
     spec.exit_status =
         "0  the input was processed (damaged files are reported, not fatal)\n"
         "1  an input could not be opened, or the case could not be written\n"
+        "2  bad command line";
+    return spec;
+  }();
+  return kSpec;
+}
+
+// `netcap export`: the capture command with its metrics endpoint always on, serving on after
+// the input ends (Prometheus scrapes on its own schedule).
+const CommandSpec& export_spec() {
+  static const CommandSpec kSpec = [] {
+    CommandSpec spec = capture_spec();
+    spec.name = "export";
+    spec.summary = "capture into a case while serving Prometheus metrics (/metrics)";
+    spec.usage = "(-r FILE|DIR... | -i IFACE) -o CASE [--address ADDR:PORT] [OPTIONS]";
+    spec.description =
+        "Runs 'netcap capture' (same input, case and options; see 'netcap capture --help') and\n"
+        "serves its metrics for Prometheus on http://ADDR:PORT/metrics, in the text exposition\n"
+        "format. When the input ends the endpoint keeps serving the final values until Ctrl-C\n"
+        "(or SIGTERM), unless --exit-when-done is given.\n"
+        "\n"
+        "Metrics while the capture runs:\n"
+        "  nc_packets_total, nc_input_bytes_read_total, nc_input_bytes   packets and input bytes\n"
+        "  nc_packets_per_second, nc_flows_open, nc_uptime_seconds\n"
+        "  nc_records_total{type}                   records written, per record type\n"
+        "  nc_record_values_total{type,field,value} records per value of a labelling field:\n"
+        "      Connection TransportProto/ApplicationProto/ConnState, Anomaly Name, DNS\n"
+        "      QueryType/ResponseCodeName, HTTP Method/StatusCode, File Protocol/MimeType,\n"
+        "      Credentials Service (fields marked metric_label in the schema); at most 256\n"
+        "      values per field, the rest counted as value=\"_other\" and in\n"
+        "      nc_record_values_overflow_total{type,field}\n"
+        "  nc_live_packets_received_total, nc_live_packets_dropped_total{by}   live capture\n"
+        "  nc_capture_finished                      0 while running, 1 once the case is closed\n"
+        "When the input ends (with the final value of every counter above):\n"
+        "  nc_layer_packets_total{layer}            packets containing each decoded layer\n"
+        "  nc_not_decoded_packets_total{what}       packets with a layer no decoder handles\n"
+        "  nc_flows_total{event}                    flows created, closed, timed_out, evicted\n"
+        "  nc_tcp_segments_total, nc_tcp_retransmissions_total, nc_tcp_missed_bytes_total\n"
+        "  nc_input_issues_total                    damaged input files (see the summary)\n"
+        "  nc_capture_seconds                       wall time of the capture";
+    std::vector<cli::OptionSpec> options;
+    for (const cli::OptionSpec& o : spec.options) {
+      if (o.name == "metrics") continue;
+      options.push_back(o);
+    }
+    options.push_back({"address", 0, "ADDR:PORT",
+                       "Address and port of the metrics endpoint; port 0 picks a free one "
+                       "(printed on stderr).",
+                       "127.0.0.1:7777"});
+    options.push_back({"exit-when-done", 0, "",
+                       "Stop serving and exit when the input ends (default: serve the final "
+                       "values until Ctrl-C).",
+                       ""});
+    spec.options = std::move(options);
+    spec.examples =
+        "netcap export -i eth0 -o sensor-case --address 0.0.0.0:7777\n"
+        "netcap export -r traffic.pcap -o case1 --force\n"
+        "curl -s http://127.0.0.1:7777/metrics | grep nc_records_total";
+    spec.exit_status =
+        "0  the input was processed and the endpoint stopped on Ctrl-C/SIGTERM (or at the end\n"
+        "   with --exit-when-done)\n"
+        "1  an input could not be opened, the case could not be written, or the address could\n"
+        "   not be bound\n"
         "2  bad command line";
     return spec;
   }();
@@ -403,24 +472,131 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-int fail(const std::string& message) {
-  std::cerr << "netcap capture: " << message << "\n";
-  return cli::kExitFailure;
-}
+// Feeds a MetricsStore from the engine's progress (called on the reader thread) and, at the end,
+// its summary. The families are listed in export_spec()'s description.
+class CaptureMetrics {
+ public:
+  explicit CaptureMetrics(MetricsStore& store)
+      : store_(store), start_(std::chrono::steady_clock::now()) {
+    store_.set("nc_capture_finished", "1 once the input has ended and the case is closed.",
+               MetricType::kGauge, {}, 0);
+    refresh_uptime();
+  }
 
-}  // namespace
+  void refresh_uptime() {
+    store_.set("nc_uptime_seconds", "Seconds since the command started.", MetricType::kGauge, {},
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  }
 
-int run_capture(int argc, char** argv) {
+  void on_progress(const EngineProgress& p, const std::optional<LiveStats>& live) {
+    set_counter("nc_packets_total", "Packets read from the input.", p.packets);
+    set_counter("nc_input_bytes_read_total", "Bytes of the input files read so far.", p.bytes_read);
+    if (p.bytes_total > 0) {
+      store_.set("nc_input_bytes", "Total size of the input files (0 for a live capture).",
+                 MetricType::kGauge, {}, static_cast<double>(p.bytes_total));
+    }
+    store_.set("nc_flows_open", "Flows open in the flow tables (summed over shards).",
+               MetricType::kGauge, {}, static_cast<double>(p.flows));
+    const double dt = p.elapsed_seconds - last_elapsed_;
+    if (dt >= 0.2) {
+      store_.set("nc_packets_per_second", "Packets per second over the last progress interval.",
+                 MetricType::kGauge, {}, static_cast<double>(p.packets - last_packets_) / dt);
+      last_elapsed_ = p.elapsed_seconds;
+      last_packets_ = p.packets;
+    }
+    if (live) set_live(*live);
+  }
+
+  void on_summary(const CaptureSummary& s, const std::optional<LiveStats>& live) {
+    set_counter("nc_packets_total", "Packets read from the input.", s.packets);
+    set_counter("nc_wire_bytes_total", "Bytes of the packets on the wire.", s.wire_bytes);
+    for (const auto& [layer, count] : s.decode.layers) {
+      store_.set("nc_layer_packets_total", "Packets that contained each decoded layer.",
+                 MetricType::kCounter, {{"layer", layer}}, static_cast<double>(count));
+    }
+    for (const auto& [key, count] : s.decode.unknown) {
+      store_.set("nc_not_decoded_packets_total",
+                 "Packets with a layer that no decoder handles (link type, EtherType, IP "
+                 "protocol or UDP port).",
+                 MetricType::kCounter, {{"what", unknown_key_text(key.first, key.second)}},
+                 static_cast<double>(count));
+    }
+    const char* kFlowsHelp = "Flows by event: created, closed, timed_out, evicted.";
+    const std::pair<const char*, uint64_t> flows[] = {{"created", s.flows.flows_created},
+                                                      {"closed", s.flows.flows_closed},
+                                                      {"timed_out", s.flows.flows_timed_out},
+                                                      {"evicted", s.flows.flows_evicted}};
+    for (const auto& [event, count] : flows) {
+      store_.set("nc_flows_total", kFlowsHelp, MetricType::kCounter, {{"event", event}},
+                 static_cast<double>(count));
+    }
+    set_counter("nc_tcp_segments_total", "TCP segments seen by the flow tables.",
+                s.flows.tcp_segments);
+    set_counter("nc_tcp_retransmissions_total", "TCP retransmissions.", s.flows.retransmissions);
+    set_counter("nc_tcp_missed_bytes_total", "TCP bytes never seen (gaps in the streams).",
+                s.flows.missed_bytes);
+    set_counter("nc_input_issues_total", "Damaged input files or unreadable parts of them.",
+                s.source_issues.size());
+    store_.set("nc_capture_seconds", "Wall time of the capture, in seconds.", MetricType::kGauge,
+               {}, s.wall_seconds);
+    store_.set("nc_flows_open", "Flows open in the flow tables (summed over shards).",
+               MetricType::kGauge, {}, 0);
+    if (live) set_live(*live);
+  }
+
+  void on_finished() {
+    refresh_uptime();
+    store_.set("nc_capture_finished", "1 once the input has ended and the case is closed.",
+               MetricType::kGauge, {}, 1);
+  }
+
+ private:
+  void set_counter(const char* name, const char* help, uint64_t value) {
+    store_.set(name, help, MetricType::kCounter, {}, static_cast<double>(value));
+  }
+  void set_live(const LiveStats& live) {
+    set_counter("nc_live_packets_received_total", "Live capture: packets the kernel received.",
+                live.received);
+    const char* help = "Live capture: packets dropped, by where (kernel buffer, interface).";
+    store_.set("nc_live_packets_dropped_total", help, MetricType::kCounter, {{"by", "kernel"}},
+               static_cast<double>(live.dropped_by_kernel));
+    store_.set("nc_live_packets_dropped_total", help, MetricType::kCounter, {{"by", "interface"}},
+               static_cast<double>(live.dropped_by_interface));
+  }
+
+  MetricsStore& store_;
+  const std::chrono::steady_clock::time_point start_;
+  double last_elapsed_ = 0;
+  uint64_t last_packets_ = 0;
+};
+
+// capture and export share everything but the metrics endpoint's defaults and lifetime.
+int capture_main(const CommandSpec& spec, int argc, char** argv) {
+  const bool export_mode = spec.name == "export";
+  const std::string prefix = "netcap " + spec.name + ": ";
   std::vector<std::string> args(argv + 1, argv + argc);
   cli::ParsedArgs parsed;
   int exit_code = 0;
-  if (!cli::parse_or_report(capture_spec(), args, &parsed, &exit_code, std::cout, std::cerr)) {
+  if (!cli::parse_or_report(spec, args, &parsed, &exit_code, std::cout, std::cerr)) {
     return exit_code;
   }
-  auto usage = [](const std::string& m) {
-    std::cerr << "netcap capture: " << m << "\ntry 'netcap capture --help'\n";
+  auto usage = [&](const std::string& m) {
+    std::cerr << prefix << m << "\ntry 'netcap " << spec.name << " --help'\n";
     return cli::kExitUsage;
   };
+  auto fail = [&](const std::string& message) {
+    std::cerr << prefix << message << "\n";
+    return cli::kExitFailure;
+  };
+  const std::string metrics_address =
+      export_mode ? parsed.get("address", "127.0.0.1:7777") : parsed.get("metrics");
+  std::string metrics_host;
+  int metrics_port = 0;
+  if (!metrics_address.empty() &&
+      !cli::parse_listen(metrics_address, &metrics_host, &metrics_port)) {
+    return usage("bad " + std::string(export_mode ? "--address" : "--metrics") + " '" +
+                 metrics_address + "' (expected ADDR:PORT)");
+  }
   const std::vector<std::string> reads = parsed.values("read");
   const std::string iface = parsed.get("interface");
   const std::string case_dir = parsed.get("out");
@@ -476,6 +652,26 @@ int run_capture(int argc, char** argv) {
     source = std::move(opened.value());
   }
 
+  // SIGINT/SIGTERM are blocked before the endpoint's threads exist, so that they inherit the
+  // mask: only StopOnSignal (during the capture) and the final wait (export) receive them.
+  const cli::StopSignalsBlocked stop_signals;
+  // The endpoint is bound before the case is touched: a busy port must not cost an existing case.
+  std::unique_ptr<MetricsStore> metrics_store;
+  std::unique_ptr<CaptureMetrics> capture_metrics;
+  std::unique_ptr<cli::MetricsEndpoint> endpoint;
+  if (!metrics_address.empty()) {
+    metrics_store = std::make_unique<MetricsStore>();
+    capture_metrics = std::make_unique<CaptureMetrics>(*metrics_store);
+    auto started =
+        cli::MetricsEndpoint::start(metrics_host, metrics_port, *metrics_store,
+                                    [m = capture_metrics.get()] { m->refresh_uptime(); });
+    if (!started) return fail(started.status().message());
+    endpoint = std::move(started.value());
+    if (!parsed.has("quiet") || metrics_port == 0) {
+      std::cerr << prefix << "metrics on " << endpoint->url() << "\n";
+    }
+  }
+
   std::error_code ec;
   if (fs::exists(fs::path(case_dir) / "index.db", ec) && !parsed.has("force")) {
     return fail("case " + case_dir + " already holds an index; use --force to replace it");
@@ -499,6 +695,16 @@ int run_capture(int argc, char** argv) {
   if (!transforms) return fail(transforms.status().message());
   std::thread precompute_thread;
   std::optional<Expected<catalog::ComputedAnswers>> computed;
+  // Every return closes the sinks while the precompute hooks' state above is still alive (the
+  // index's close starts and joins the precompute thread); closing twice is harmless.
+  struct CloseSinksOnExit {
+    std::vector<std::unique_ptr<RecordSink>>& sinks;
+    std::thread& precompute;
+    ~CloseSinksOnExit() {
+      for (auto& sink : sinks) (void)sink->close();
+      if (precompute.joinable()) precompute.join();
+    }
+  } close_sinks_on_exit{sinks, precompute_thread};
   std::chrono::steady_clock::time_point precompute_start;
   SinkOptions index_options = sink_options;
   if (precompute) {
@@ -544,6 +750,9 @@ int run_capture(int argc, char** argv) {
     if (!sink) return fail(sink.status().message());
     sinks.push_back(std::move(sink.value()));
   }
+  // Prometheus metrics: counted from the record stream by a sink of their own, plus the engine's
+  // progress and summary (CaptureMetrics).
+  if (metrics_store) sinks.push_back(open_metrics_sink(*metrics_store));
 
   LayerRegistry registry;
   if (Status s = register_all_protocols(registry); !s.is_ok()) return fail(s.message());
@@ -555,7 +764,12 @@ int run_capture(int argc, char** argv) {
   options.workers = static_cast<int>(*workers);
   options.layer_records = index_layers || parsed.has("layer-records");
   options.limits = limits;
-  if (show_progress) options.on_progress = print_progress;
+  if (show_progress || capture_metrics) {
+    options.on_progress = [&](const EngineProgress& p) {
+      if (show_progress) print_progress(p);
+      if (capture_metrics) capture_metrics->on_progress(p, source->live_stats());
+    };
+  }
   // Extracted files (docs/files.md): one store for all shards, reached through the contexts.
   std::unique_ptr<files::FileStore> file_store;
   if (!parsed.has("no-app-layer") && !parsed.has("no-files")) {
@@ -594,6 +808,7 @@ int run_capture(int argc, char** argv) {
   }
   const CaptureSummary& summary = result.value();
   const std::optional<LiveStats> live = source->live_stats();
+  if (capture_metrics) capture_metrics->on_summary(summary, live);
 
   // The summary goes into the index so queries can report it.
   const std::pair<std::string, std::string> meta[] = {
@@ -628,8 +843,9 @@ int run_capture(int argc, char** argv) {
         *computed ? catalog::write_answers(case_dir, **computed)
                   : Expected<catalog::PrecomputeReport>(computed->status());
     if (!written) {
-      std::cerr << "netcap capture: warning: transform answers not precomputed: "
-                << written.status().message() << "\n";
+      std::cerr << prefix
+                << "warning: transform answers not precomputed: " << written.status().message()
+                << "\n";
     } else {
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - precompute_start)
@@ -645,7 +861,7 @@ int run_capture(int argc, char** argv) {
 
   // Damaged inputs are not fatal, but the analyst must see them even with --quiet.
   for (const SourceIssue& issue : summary.source_issues) {
-    std::cerr << "netcap capture: warning: " << (issue.file.empty() ? "input" : issue.file)
+    std::cerr << prefix << "warning: " << (issue.file.empty() ? "input" : issue.file)
               << (issue.fatal_for_file ? ": stopped at byte " : ": at byte ") << issue.byte_offset
               << " after " << issue.packets_before << " packets: " << issue.reason << "\n";
   }
@@ -655,7 +871,21 @@ int run_capture(int argc, char** argv) {
     print_summary(std::cout, summary, *source, case_dir, live);
     std::cout << precompute_line;
   }
+  std::cout.flush();
+  if (capture_metrics) capture_metrics->on_finished();
+  if (endpoint && export_mode && !parsed.has("exit-when-done")) {
+    // Prometheus scrapes on its own schedule: keep the final values available.
+    std::cerr << prefix << "input done; serving the final metrics on " << endpoint->url()
+              << " until Ctrl-C\n";
+    stop_signals.wait();
+  }
+  if (endpoint) endpoint->stop();
   return cli::kExitOk;
 }
+
+}  // namespace
+
+int run_capture(int argc, char** argv) { return capture_main(capture_spec(), argc, argv); }
+int run_export(int argc, char** argv) { return capture_main(export_spec(), argc, argv); }
 
 }  // namespace netcap

@@ -22,6 +22,8 @@ struct CommandEntry {
 constexpr CommandEntry kCommands[] = {
     {"capture", "decode pcap/pcapng input into a case (index.db, record files)",
      netcap::run_capture},
+    {"export", "capture into a case while serving Prometheus metrics (/metrics)",
+     netcap::run_export},
     {"dump", "print the records of a .ncap.gz file", netcap::run_dump},
     {"query", "answer questions from a case index (summary, hosts, connections, anomalies)",
      netcap::run_query},

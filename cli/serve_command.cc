@@ -8,6 +8,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/stop_signals.h"
 #include "transforms/server/transform_server.h"
 
 namespace netcap {
@@ -64,25 +65,6 @@ const CommandSpec& serve_spec() {
   return kSpec;
 }
 
-// Splits "ADDR:PORT" ("[v6]:PORT" for IPv6); false if malformed.
-bool parse_listen(const std::string& text, std::string* host, int* port) {
-  const size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon + 1 >= text.size()) return false;
-  std::string h = text.substr(0, colon);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  if (h.empty()) return false;
-  const std::string p = text.substr(colon + 1);
-  if (p.size() > 5) return false;
-  for (char c : p) {
-    if (c < '0' || c > '9') return false;
-  }
-  const int value = std::stoi(p);
-  if (value > 65535) return false;
-  *host = h;
-  *port = value;
-  return true;
-}
-
 }  // namespace
 
 }  // namespace cli
@@ -119,16 +101,9 @@ int run_serve(int argc, char** argv) {
     return usage("--tls-cert and --tls-key go together");
   }
 
-  // Block the stop signals before any server thread exists so that every thread inherits the
-  // mask and only sigwait below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigset_t old_mask;
-  pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
+  // Blocked before any server thread exists, so that only wait() below receives them.
+  const StopSignalsBlocked stop_signals;
   auto fail = [&](const std::string& message) {
-    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     std::cerr << "netcap serve: " << message << "\n";
     return kExitFailure;
   };
@@ -143,11 +118,9 @@ int run_serve(int argc, char** argv) {
             << "  example: curl -s -X POST --data-binary @request.xml " << url
             << "/run/netcap.ToHosts\n"
             << "Press Ctrl-C to stop." << std::endl;
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = stop_signals.wait();
   std::cerr << "netcap serve: stopping (signal " << signal_number << ")\n";
   (*server)->stop();
-  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   return kExitOk;
 }
 

@@ -74,7 +74,7 @@ struct TransformServer::Impl {
   TransformRegistry registry;
   std::map<std::string, const TransformSpec*> by_lower_id;  // spec §2.1: case-insensitive
   std::set<std::string> allowed_cases;                      // canonical paths
-  mutable CaseIndexPool index_pool;  // thread-safe; connections kept open between requests
+  mutable CaseIndexPool index_pool;    // thread-safe; connections kept open between requests
   std::vector<std::string> case_list;  // as given, for /health
   std::unique_ptr<httplib::Server> http;
 
@@ -224,6 +224,12 @@ struct TransformServer::Impl {
     // Answers are written as soon as they are ready: without this, Nagle's algorithm holds the
     // last segment until the client's delayed ACK (40 ms on Linux) on every keep-alive request.
     s.set_tcp_nodelay(true);
+    // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and
+    // silently take half of the requests. SO_REUSEADDR alone still allows a quick restart.
+    s.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     const int workers = std::max(1, options.workers);
     s.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
   }
