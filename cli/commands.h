@@ -12,6 +12,7 @@ namespace netcap {
 
 int run_capture(int argc, char** argv);         // cli/capture_command.cc (the lead)
 int run_export(int argc, char** argv);  // cli/capture_command.cc: capture + Prometheus /metrics
+int run_label(int argc, char** argv);   // cli/label_command.cc: Suricata alerts into a case
 int run_dump(int argc, char** argv);            // cli/dump_command.cc
 int run_query(int argc, char** argv);           // cli/query_command.cc
 int run_transform(int argc, char** argv);       // cli/transform_command.cc

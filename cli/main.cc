@@ -24,6 +24,8 @@ constexpr CommandEntry kCommands[] = {
      netcap::run_capture},
     {"export", "capture into a case while serving Prometheus metrics (/metrics)",
      netcap::run_export},
+    {"label", "import IDS alerts (Suricata EVE JSON) into a case, tied to its connections",
+     netcap::run_label},
     {"dump", "print the records of a .ncap.gz file", netcap::run_dump},
     {"query", "answer questions from a case index (summary, hosts, connections, anomalies)",
      netcap::run_query},

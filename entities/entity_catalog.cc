@@ -39,6 +39,11 @@ constexpr PropertySpec kPCAPSliceProps[] = {
     {"bytes", "Bytes", PropertyType::kInt},
     {"truncated", "Truncated at the size limit", PropertyType::kBool},
     kCase};
+constexpr PropertySpec kAlertProps[] = {{kAlertProperty, "Alert signature", PropertyType::kString},
+                                        {"signatureid", "Signature id", PropertyType::kInt},
+                                        {"category", "Category", PropertyType::kString},
+                                        {"severity", "Severity", PropertyType::kInt},
+                                        kCase};
 constexpr PropertySpec kAnomalyProps[] = {{kAnomalyProperty, "Anomaly", PropertyType::kString},
                                           kCase};
 constexpr PropertySpec kIPProtocolProps[] = {
@@ -333,6 +338,8 @@ constexpr EntitySpec kCatalog[] = {
      kCertificateProperty, "X509Certificate",
      "An X.509 certificate seen in a TLS handshake (value: subject common name).",
      kX509CertificateProps},
+    {kNetcapAlert, "Netcap Alert", "Netcap Alerts", "Netcap", kAlertProperty, "report",
+     "An IDS alert signature imported by 'netcap label' (Suricata EVE JSON).", kAlertProps},
     {kNetcapAnomaly, "Netcap Anomaly", "Netcap Anomalies", "Netcap", kAnomalyProperty, "warning",
      "A named anomaly (<layer>.<problem>) recorded while decoding.", kAnomalyProps},
     {kNetcapApplication, "Netcap Application", "Netcap Applications", "Netcap",

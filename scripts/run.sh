@@ -13,6 +13,9 @@ echo
 echo "== netcap capture: indexing $root/samples into $case_dir"
 "$netcap" capture -r "$root/samples" -o "$case_dir" --force
 echo
+echo "== netcap label: importing the sample Suricata alerts (samples/suricata-eve-alerts.json)"
+"$netcap" label "$case_dir" --eve "$root/samples/suricata-eve-alerts.json"
+echo
 echo "== netcap query $case_dir summary"
 "$netcap" query "$case_dir" summary
 echo
@@ -28,6 +31,7 @@ The case is in $case_dir (index.db, records/). More queries:
   $netcap query $case_dir --sql "SELECT TransportProto, COUNT(*) FROM Connection GROUP BY 1"
   $netcap dump $case_dir/records/Connection.ncap.gz --table --utc | head
   $netcap transform local netcap.ToHosts $case_dir       # a Maltego local transform
+  $netcap transform local netcap.ToAlertSignatures $case_dir   # the imported IDS alerts
 
 Maltego configuration (local transforms): $netcap maltego-config -o netcap.mtz --exe $netcap
   then in Maltego: Import | Export > Import Config > netcap.mtz (docs/maltego.md)

@@ -29,6 +29,19 @@ Status exec(sqlite3* db, const std::string& sql) {
   return Status::ok();
 }
 
+// The first column of the first row of `sql` as an integer.
+Expected<int64_t> query_int(sqlite3* db, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) {
+    return Status::error(sqlite3_errmsg(db));
+  }
+  int rc = sqlite3_step(stmt);
+  int64_t value = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Status::error(sqlite3_errmsg(db));
+  return value;
+}
+
 class IndexSink final : public RecordSink {
  public:
   IndexSink(sqlite3* db, const SinkOptions& options)
@@ -53,19 +66,38 @@ class IndexSink final : public RecordSink {
     if (Status s = exec(db_, "PRAGMA synchronous=OFF"); !s) return s;
     if (Status s = exec(db_, "PRAGMA cache_size=-65536"); !s) return s;
     if (Status s = exec(db_, "PRAGMA temp_store=MEMORY"); !s) return s;
-    if (Status s = exec(db_, "PRAGMA user_version=" + std::to_string(kIndexSchemaVersion)); !s) {
-      return s;
+    if (options.append) {
+      auto version = query_int(db_, "PRAGMA user_version");
+      if (!version) return version.status();
+      if (*version != kIndexSchemaVersion) {
+        return Status::error("not a netcap case index of schema version " +
+                             std::to_string(kIndexSchemaVersion) + " (found " +
+                             std::to_string(*version) + ")");
+      }
+    } else {
+      if (Status s = exec(db_, "PRAGMA user_version=" + std::to_string(kIndexSchemaVersion)); !s) {
+        return s;
+      }
+      if (Status s = exec(db_, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)"); !s) {
+        return s;
+      }
+      if (Status s = set_meta("netcap_version", std::string(netcap_version())); !s) return s;
+      if (Status s = set_meta("schema_version", std::to_string(kIndexSchemaVersion)); !s) return s;
+      if (Status s = set_meta("input_source", options.input_source); !s) return s;
+      if (Status s = set_meta("created", format_time_ns(creation_time_ns())); !s) return s;
     }
-    if (Status s = exec(db_, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)"); !s) return s;
-    if (Status s = set_meta("netcap_version", std::string(netcap_version())); !s) return s;
-    if (Status s = set_meta("schema_version", std::to_string(kIndexSchemaVersion)); !s) return s;
-    if (Status s = set_meta("input_source", options.input_source); !s) return s;
-    if (Status s = set_meta("created", format_time_ns(creation_time_ns())); !s) return s;
     // Empty tables for every forensic type make queries simpler (no "no such table").
     for (const RecordType& type : record_catalog().types()) {
       if (type.record_class != FORENSIC) continue;
       auto table = table_for(type.descriptor);
       if (!table) return table.status();
+    }
+    for (const std::string& name : options.replace_types) {
+      const RecordType* type = record_catalog().find(name);
+      if (type == nullptr) return Status::error("unknown record type " + name);
+      auto table = table_for(type->descriptor);
+      if (!table) return table.status();
+      if (Status s = exec(db_, "DELETE FROM " + quote_identifier((*table)->name)); !s) return s;
     }
     return Status::ok();
   }
@@ -341,11 +373,15 @@ Expected<std::unique_ptr<RecordSink>> open_index_sink(const SinkOptions& options
   fs::create_directories(options.case_dir, ec);
   if (ec) return Status::error("creating case directory " + options.case_dir + ": " + ec.message());
   fs::path path = fs::path(options.case_dir) / "index.db";
-  // Re-running a capture into the same case replaces the index, including WAL leftovers that
-  // SQLite would otherwise try to replay into the new file.
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    fs::remove(path.string() + suffix, ec);
-    if (ec) return Status::error("removing old " + path.string() + suffix + ": " + ec.message());
+  if (options.append) {
+    if (!fs::exists(path, ec)) return Status::error("no case index at " + path.string());
+  } else {
+    // Re-running a capture into the same case replaces the index, including WAL leftovers that
+    // SQLite would otherwise try to replay into the new file.
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      fs::remove(path.string() + suffix, ec);
+      if (ec) return Status::error("removing old " + path.string() + suffix + ": " + ec.message());
+    }
   }
   sqlite3* db = nullptr;
   // NOMUTEX: the connection is used by one thread at a time (the writer, then the closing

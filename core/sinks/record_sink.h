@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/util/limits.h"
 #include "core/util/status.h"
@@ -34,6 +35,12 @@ struct SinkOptions {
   // needs those readers gone: it must wait for them.
   std::function<void()> on_rows_committed;
   std::function<void()> before_checkpoint;
+  // Index sink only: add to the case's existing index.db instead of replacing it (records made
+  // after the capture, such as `netcap label`'s alerts). The index must exist with this build's
+  // schema version; its meta is kept. The tables named in `replace_types` lose their rows first,
+  // so that importing again replaces rather than doubles.
+  bool append = false;
+  std::vector<std::string> replace_types;
 };
 
 class RecordSink {

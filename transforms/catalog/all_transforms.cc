@@ -13,7 +13,7 @@ Expected<TransformRegistry> build_transform_registry() {
       catalog::register_credential_transforms,   catalog::register_sip_smb_transforms,
       catalog::register_profile_transforms,      catalog::register_file_transforms,
       catalog::register_slice_transforms,        catalog::register_distribution_transforms,
-      catalog::register_kerberos_sql_transforms,
+      catalog::register_kerberos_sql_transforms, catalog::register_alert_transforms,
   };
   TransformRegistry registry;
   for (RegisterFunction add_family : kFamilies) {

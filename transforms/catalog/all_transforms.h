@@ -6,6 +6,7 @@
 namespace netcap::catalog {
 
 Status register_case_transforms(TransformRegistry& registry);   // case_transforms.cc
+Status register_alert_transforms(TransformRegistry& registry);  // alert_transforms.cc
 Status register_host_transforms(TransformRegistry& registry);   // host_transforms.cc
 Status register_pivot_transforms(TransformRegistry& registry);  // pivot_transforms.cc
 // Application-protocol families (table-driven, query_transform.h).

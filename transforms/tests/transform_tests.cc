@@ -662,6 +662,7 @@ TEST_CASE("every registered transform runs and answers with its declared entitie
       {std::string(entities::kPort), "80"},
       {std::string(entities::kNetcapConnection), conns[0].uid},
       {std::string(entities::kNetcapAnomaly), "ip.fragment_incomplete"},
+      {std::string(entities::kNetcapAlert), "ET POLICY curl User-Agent Outbound"},
       // Application-protocol inputs (the tables exist when the protocols are built in).
       {std::string(entities::kDNSName), "example.com"},
       {std::string(entities::kWebsite), "example.com"},
