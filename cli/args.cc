@@ -106,7 +106,8 @@ Expected<ParsedArgs> parse_args(const CommandSpec& spec, const std::vector<std::
   if (parsed.positionals_.size() < required) {
     return Status::error("missing " + spec.positionals[parsed.positionals_.size()].name);
   }
-  if (parsed.positionals_.size() > spec.positionals.size()) {
+  const bool last_repeats = !spec.positionals.empty() && spec.positionals.back().repeated;
+  if (parsed.positionals_.size() > spec.positionals.size() && !last_repeats) {
     return Status::error("unexpected argument '" + parsed.positionals_[spec.positionals.size()] +
                          "'");
   }
@@ -147,7 +148,7 @@ std::string format_help(const CommandSpec& spec) {
   if (!spec.positionals.empty()) {
     out += "ARGUMENTS\n";
     for (const PositionalSpec& p : spec.positionals) {
-      out += "    " + p.name + (p.required ? "" : " (optional)") + "\n";
+      out += "    " + p.name + (p.repeated ? "..." : "") + (p.required ? "" : " (optional)") + "\n";
       append_indented(p.help, 8, &out);
     }
     out += "\n";

@@ -28,6 +28,7 @@ struct PositionalSpec {
   std::string name;  // "CASE"
   std::string help;
   bool required = true;
+  bool repeated = false;  // last positional only: takes every remaining argument
 };
 
 struct CommandSpec {

@@ -13,6 +13,7 @@ namespace netcap {
 int run_capture(int argc, char** argv);         // cli/capture_command.cc (the lead)
 int run_export(int argc, char** argv);  // cli/capture_command.cc: capture + Prometheus /metrics
 int run_label(int argc, char** argv);   // cli/label_command.cc: Suricata alerts into a case
+int run_util(int argc, char** argv);    // cli/util_command.cc: interfaces, field data, time
 int run_dump(int argc, char** argv);            // cli/dump_command.cc
 int run_query(int argc, char** argv);           // cli/query_command.cc
 int run_transform(int argc, char** argv);       // cli/transform_command.cc
@@ -50,6 +51,8 @@ int profile_listing_main(std::string_view name, const std::vector<std::string>& 
 int files_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
                bool terminal_output = false);
 int extract_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `args` exclude the command name (cli/util_command.cc).
+int util_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `args` exclude the command name (cli/creds_command.cc).
 int creds_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
                bool terminal_output = false);

@@ -26,6 +26,8 @@ constexpr CommandEntry kCommands[] = {
      netcap::run_export},
     {"label", "import IDS alerts (Suricata EVE JSON) into a case, tied to its connections",
      netcap::run_label},
+    {"util", "helpers: capture interfaces, field data status, time conversion",
+     netcap::run_util},
     {"dump", "print the records of a .ncap.gz file", netcap::run_dump},
     {"query", "answer questions from a case index (summary, hosts, connections, anomalies)",
      netcap::run_query},
