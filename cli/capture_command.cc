@@ -20,6 +20,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/metrics_endpoint.h"
+#include "cli/packet_input.h"
 #include "cli/stop_signals.h"
 #include "core/capture/packet_source.h"
 #include "core/engine/engine.h"
@@ -280,41 +281,6 @@ std::string unknown_key_text(DispatchSpace space, uint32_t key) {
   }
   return buf;
 }
-
-// Watches SIGINT/SIGTERM on its own thread (the signals are blocked in every other thread) and
-// asks the source to stop: no global state, no work inside a signal handler.
-class StopOnSignal {
- public:
-  explicit StopOnSignal(PacketSource& source) : source_(source) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-    thread_ = std::thread([this] {
-      timespec wait{0, 200'000'000};
-      while (!done_.load()) {
-        int sig = sigtimedwait(&set_, nullptr, &wait);
-        if (sig == SIGINT || sig == SIGTERM) {
-          if (interrupted_.exchange(true)) _exit(130);  // second signal: give up at once
-          std::fprintf(stderr, "\nnetcap capture: stopping (press Ctrl-C again to abort)\n");
-          source_.request_stop();
-        }
-      }
-    });
-  }
-  ~StopOnSignal() {
-    done_.store(true);
-    thread_.join();
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  bool interrupted() const { return interrupted_.load(); }
-
- private:
-  PacketSource& source_;
-  sigset_t set_{}, old_{};
-  std::atomic<bool> done_{false}, interrupted_{false};
-  std::thread thread_;
-};
 
 // The capture files read, as a JSON array of absolute paths (the pcap-slice transforms read
 // them again); "[]" for a live capture.
@@ -634,20 +600,8 @@ int capture_main(const CommandSpec& spec, int argc, char** argv) {
 
   // Open the input first: a missing or wrong input must not touch an existing case.
   std::unique_ptr<PacketSource> source;
-  if (!reads.empty()) {
-    FileSourceOptions options;
-    options.bpf = parsed.get("bpf");
-    options.max_packet_bytes = limits.max_packet_bytes;
-    auto opened = open_file_source(reads, options);
-    if (!opened) return fail(opened.status().message());
-    source = std::move(opened.value());
-  } else {
-    LiveSourceOptions options;
-    options.interface = iface;
-    options.bpf = parsed.get("bpf");
-    options.snaplen = static_cast<int>(*snaplen);
-    options.promiscuous = !parsed.has("no-promisc");
-    auto opened = open_live_source(options);
+  {
+    auto opened = cli::open_packet_input(parsed, limits, static_cast<int>(*snaplen));
     if (!opened) return fail(opened.status().message());
     source = std::move(opened.value());
   }
@@ -798,7 +752,7 @@ int capture_main(const CommandSpec& spec, int argc, char** argv) {
   for (auto& s : sinks) sink_ptrs.push_back(s.get());
   Engine engine(registry, options, sink_ptrs);
   Expected<CaptureSummary> result = [&] {
-    StopOnSignal stop(*source);
+    cli::StopOnSignal stop(*source, prefix);
     return engine.run(*source);
   }();
   if (show_progress) std::fputs("\n", stderr);

@@ -10,14 +10,16 @@
 
 namespace netcap {
 
-int run_capture(int argc, char** argv);         // cli/capture_command.cc (the lead)
-int run_export(int argc, char** argv);  // cli/capture_command.cc: capture + Prometheus /metrics
-int run_label(int argc, char** argv);   // cli/label_command.cc: Suricata alerts into a case
-int run_util(int argc, char** argv);    // cli/util_command.cc: interfaces, field data, time
-int run_dump(int argc, char** argv);            // cli/dump_command.cc
-int run_query(int argc, char** argv);           // cli/query_command.cc
-int run_transform(int argc, char** argv);       // cli/transform_command.cc
-int run_serve(int argc, char** argv);           // cli/serve_command.cc
+int run_capture(int argc, char** argv);    // cli/capture_command.cc (the lead)
+int run_export(int argc, char** argv);     // cli/capture_command.cc: capture + Prometheus /metrics
+int run_label(int argc, char** argv);      // cli/label_command.cc: Suricata alerts into a case
+int run_util(int argc, char** argv);       // cli/util_command.cc: interfaces, field data, time
+int run_agent(int argc, char** argv);      // cli/agent_command.cc: a sensor shipping records
+int run_collect(int argc, char** argv);    // cli/collect_command.cc: the agents' central side
+int run_dump(int argc, char** argv);       // cli/dump_command.cc
+int run_query(int argc, char** argv);      // cli/query_command.cc
+int run_transform(int argc, char** argv);  // cli/transform_command.cc
+int run_serve(int argc, char** argv);      // cli/serve_command.cc
 int run_maltego_config(int argc, char** argv);  // cli/maltego_config_command.cc
 // cli/profile_commands.cc: listings of the summary records (proto/profile.proto).
 int run_hosts(int argc, char** argv);

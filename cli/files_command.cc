@@ -66,7 +66,8 @@ CommandSpec files_spec() {
       {"mime", 0, "TYPE", "Only files whose detected or declared MIME type contains TYPE.", ""},
       {"name", 0, "TEXT", "Only files whose name contains TEXT (case-insensitive).", ""},
       {"sha256", 0, "HASH", "Only files with this SHA-256.", ""},
-      {"proto", 0, "PROTO", "Only files carried by PROTO (http, ftp, smb, tftp, smtp, pop3, imap).", ""},
+      {"proto", 0, "PROTO", "Only files carried by PROTO (http, ftp, smb, tftp, smtp, pop3, imap).",
+       ""},
   };
   spec.examples = "netcap files case --mime pdf\nnetcap files case --host 10.0.0.5 --proto http";
   spec.exit_status =

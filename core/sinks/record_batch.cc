@@ -18,7 +18,8 @@ void put_u16(std::string* out, uint16_t v) {
 }
 
 void put_u32(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 // gunzip with a bound: more than `max_out` bytes of output is an error, not an allocation.
@@ -98,6 +99,16 @@ Expected<std::string> RecordBatchWriter::finish() {
   raw_.clear();
   records_ = 0;
   return out;
+}
+
+bool valid_agent_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 Expected<std::vector<std::unique_ptr<google::protobuf::Message>>> decode_record_batch(

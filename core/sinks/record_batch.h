@@ -50,6 +50,10 @@ class RecordBatchWriter {
   size_t records_ = 0;
 };
 
+// An agent's name as agent and collector accept it: 1-64 of [A-Za-z0-9._-], not "." or "..";
+// it becomes a directory name on the collector, so it can never name a path elsewhere.
+bool valid_agent_name(std::string_view name);
+
 // Decodes a body into record messages of the schema, or a one-line error.
 Expected<std::vector<std::unique_ptr<google::protobuf::Message>>> decode_record_batch(
     std::string_view body, const RecordBatchLimits& limits = {});

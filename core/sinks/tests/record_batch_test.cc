@@ -1,5 +1,4 @@
 #include "core/sinks/record_batch.h"
-#include "core/sinks/record_format.h"
 
 #include <google/protobuf/util/message_differencer.h>
 #include <zlib.h>
@@ -7,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "core/sinks/record_format.h"
 #include "proto/anomaly.pb.h"
 #include "proto/connection.pb.h"
 #include "proto/dns.pb.h"
