@@ -16,6 +16,7 @@ int run_label(int argc, char** argv);      // cli/label_command.cc: Suricata ale
 int run_util(int argc, char** argv);       // cli/util_command.cc: interfaces, field data, time
 int run_agent(int argc, char** argv);      // cli/agent_command.cc: a sensor shipping records
 int run_collect(int argc, char** argv);    // cli/collect_command.cc: the agents' central side
+int run_proxy(int argc, char** argv);      // cli/proxy_command.cc: a recording TCP reverse proxy
 int run_dump(int argc, char** argv);       // cli/dump_command.cc
 int run_query(int argc, char** argv);      // cli/query_command.cc
 int run_transform(int argc, char** argv);  // cli/transform_command.cc

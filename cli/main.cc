@@ -30,6 +30,8 @@ constexpr CommandEntry kCommands[] = {
      netcap::run_agent},
     {"collect", "receive records from 'netcap agent' sensors into one case per agent",
      netcap::run_collect},
+    {"proxy", "a recording TCP reverse proxy: relayed traffic decoded into a case",
+     netcap::run_proxy},
     {"util", "helpers: capture interfaces, field data status, time conversion", netcap::run_util},
     {"dump", "print the records of a .ncap.gz file", netcap::run_dump},
     {"query", "answer questions from a case index (summary, hosts, connections, anomalies)",

@@ -10,7 +10,7 @@ samples="$2"
 work="$(mktemp -d)"
 pid=""
 cleanup() {
-  [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+  [ -n "$pid" ] && { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
