@@ -13,7 +13,7 @@ echo
 echo "== netcap capture: indexing $root/samples into $case_dir"
 "$netcap" capture -r "$root/samples" -o "$case_dir" --force
 echo
-echo "== netcap label: importing the sample Suricata alerts (samples/suricata-eve-alerts.json)"
+echo "== netcap label: importing the sample Suricata alerts (samples/suricata-eve-alerts.json; its last line is cut short on purpose)"
 "$netcap" label "$case_dir" --eve "$root/samples/suricata-eve-alerts.json"
 echo
 echo "== netcap query $case_dir summary"
