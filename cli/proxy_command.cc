@@ -90,23 +90,6 @@ int64_t now_ns() {
       .count();
 }
 
-// The peer or local address of a socket as IpAddress and port.
-bool socket_address(const sockaddr_storage& ss, IpAddress* ip, uint16_t* port) {
-  if (ss.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
-    *ip = IpAddress::v4({reinterpret_cast<const uint8_t*>(&in->sin_addr), 4});
-    *port = ntohs(in->sin_port);
-    return true;
-  }
-  if (ss.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-    *ip = IpAddress::v6({reinterpret_cast<const uint8_t*>(&in6->sin6_addr), 16});
-    *port = ntohs(in6->sin6_port);
-    return true;
-  }
-  return false;
-}
-
 bool write_all(int fd, const uint8_t* data, size_t n) {
   while (n > 0) {
     const ssize_t w = ::send(fd, data, n, MSG_NOSIGNAL);
@@ -192,8 +175,8 @@ void relay(int client_fd, const sockaddr_storage& client_addr, uint64_t serial,
   socklen_t len = sizeof server_addr;
   ::getpeername(server_fd, reinterpret_cast<sockaddr*>(&server_addr), &len);
   FlowInfo info;
-  socket_address(client_addr, &info.client, &info.client_port);
-  socket_address(server_addr, &info.server, &info.server_port);
+  IpAddress::from_sockaddr(&client_addr, info.client, &info.client_port);
+  IpAddress::from_sockaddr(&server_addr, info.server, &info.server_port);
   char uid[32];
   std::snprintf(uid, sizeof uid, "P%016llx", static_cast<unsigned long long>(serial));
   info.flow_id = uid;
@@ -351,7 +334,7 @@ int run_proxy(int argc, char** argv) {
   ::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
   IpAddress bound_ip;
   uint16_t bound_port = 0;
-  socket_address(bound, &bound_ip, &bound_port);
+  IpAddress::from_sockaddr(&bound, bound_ip, &bound_port);
 
   std::error_code ec;
   if (fs::exists(fs::path(case_dir) / "index.db", ec) && !parsed.has("force")) {

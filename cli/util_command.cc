@@ -1,11 +1,9 @@
 // netcap util: small helpers around captures and cases (Go netcap's `util`): the capture
 // interfaces libpcap sees, the field data the profiles use, and time conversion.
 #include <pcap/pcap.h>
-#include <sys/socket.h>
 
 #include <cstdio>
 #include <iostream>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,15 +78,8 @@ int list_interfaces(std::ostream& out, std::ostream& err) {
     out << "\n";
     for (pcap_addr_t* a = d->addresses; a != nullptr; a = a->next) {
       if (a->addr == nullptr) continue;
-      std::optional<IpAddress> ip;
-      if (a->addr->sa_family == AF_INET) {
-        const auto* in = reinterpret_cast<const sockaddr_in*>(a->addr);
-        ip = IpAddress::v4({reinterpret_cast<const uint8_t*>(&in->sin_addr), 4});
-      } else if (a->addr->sa_family == AF_INET6) {
-        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(a->addr);
-        ip = IpAddress::v6({reinterpret_cast<const uint8_t*>(&in6->sin6_addr), 16});
-      }
-      if (ip) out << "    " << ip->to_string() << "\n";
+      IpAddress ip;
+      if (IpAddress::from_sockaddr(a->addr, ip)) out << "    " << ip.to_string() << "\n";
     }
   }
   pcap_freealldevs(devices);

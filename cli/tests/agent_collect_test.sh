@@ -7,14 +7,7 @@
 set -euo pipefail
 netcap="$1"
 samples="$2"
-work="$(mktemp -d)"
-pid=""
-cleanup() {
-  [ -n "$pid" ] && { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 inputs=(-r "$samples/http-gzip-json.pcap" -r "$samples/dns-a-aaaa-mx.pcap"
         -r "$samples/tcp-retrans-ooo-http.pcap" -r "$samples/tls12-sni-chrome34.pcap"
         -r "$samples/malformed-ipv4-bogus-headers.pcap")
@@ -22,13 +15,8 @@ inputs=(-r "$samples/http-gzip-json.pcap" -r "$samples/dns-a-aaaa-mx.pcap"
 "$netcap" collect -o "$work/sensors" --listen 127.0.0.1:0 --api-key k1 --api-key k2 \
   >"$work/collect.out" 2>"$work/collect.err" &
 pid=$!
-url=""
-for _ in $(seq 100); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/collect.err" | head -1 || true)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || fail "collector printed no URL: $(cat "$work/collect.err")"
+background+=("$pid")
+url=$(wait_for "$work/collect.err" 'http://127\.0\.0\.1:[0-9]*')
 
 # 1. An agent ships a capture; the collected case equals a local capture of the same files in
 #    every table the agent produces (the profiles and extracted files stay local by design).

@@ -7,14 +7,7 @@
 set -euo pipefail
 netcap="$1"
 samples="$2"
-work="$(mktemp -d)"
-pid=""
-cleanup() {
-  [ -n "$pid" ] && { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 inputs=(-r "$samples/dns-a-aaaa-mx.pcap" -r "$samples/tcp-retrans-ooo-http.pcap"
         -r "$samples/malformed-ipv4-bogus-headers.pcap" -r "$samples/tls12-sni-chrome34.pcap")
@@ -23,13 +16,8 @@ inputs=(-r "$samples/dns-a-aaaa-mx.pcap" -r "$samples/tcp-retrans-ooo-http.pcap"
 "$netcap" export "${inputs[@]}" -o "$work/case" --address 127.0.0.1:0 --quiet \
   >"$work/out" 2>"$work/err" &
 pid=$!
-url=""
-for _ in $(seq 100); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/metrics' "$work/err" | head -1 || true)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || fail "no metrics URL on stderr: $(cat "$work/err")"
+background+=("$pid")
+url=$(wait_for "$work/err" 'http://127\.0\.0\.1:[0-9]*/metrics')
 finished=""
 for _ in $(seq 600); do
   if curl -sf "$url" -o "$work/metrics" && grep -qx 'nc_capture_finished 1' "$work/metrics"; then

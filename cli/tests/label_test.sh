@@ -7,9 +7,7 @@
 set -euo pipefail
 netcap="$1"
 samples="$2"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 sql() { sqlite3 "$work/case/index.db" "$1"; }
 eve="$samples/suricata-eve-alerts.json"
 

@@ -7,33 +7,16 @@
 set -euo pipefail
 netcap="$1"
 samples="$2"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do { kill -KILL "$p" && wait "$p"; } 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for() {  # wait_for FILE REGEX -> the first match
-  local m=""
-  for _ in $(seq 100); do
-    m=$(grep -o "$2" "$1" | head -1 || true)
-    [ -n "$m" ] && break
-    sleep 0.1
-  done
-  [ -n "$m" ] || fail "nothing like '$2' in $1: $(cat "$1")"
-  echo "$m"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$netcap" capture -r "$samples/dns-a-aaaa-mx.pcap" -o "$work/backend-case" --quiet
 "$netcap" serve "$work/backend-case" --listen 127.0.0.1:0 >"$work/serve.out" 2>&1 &
-pids+=($!)
+background+=($!)
 backend=$(wait_for "$work/serve.out" 'http://127\.0\.0\.1:[0-9]*')
 "$netcap" proxy --listen 127.0.0.1:0 --remote "${backend#http://}" -o "$work/case" \
   >"$work/proxy.out" 2>"$work/proxy.err" &
 proxy_pid=$!
-pids+=($proxy_pid)
+background+=($proxy_pid)
 front=$(wait_for "$work/proxy.err" 'relaying 127\.0\.0\.1:[0-9]*')
 front="http://${front#relaying }"
 

@@ -1,7 +1,10 @@
 #include "core/net/address.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <cstddef>
 #include <cstring>
 
 namespace netcap {
@@ -28,6 +31,26 @@ bool IpAddress::parse(const std::string& text, IpAddress& out) {
   }
   if (inet_pton(AF_INET6, text.c_str(), buf) == 1) {
     out = v6({buf, 16});
+    return true;
+  }
+  return false;
+}
+
+bool IpAddress::from_sockaddr(const void* sa, IpAddress& out, uint16_t* port) {
+  sa_family_t family;
+  std::memcpy(&family, static_cast<const char*>(sa) + offsetof(sockaddr, sa_family), sizeof family);
+  if (family == AF_INET) {
+    sockaddr_in in;
+    std::memcpy(&in, sa, sizeof in);
+    out = v4({reinterpret_cast<const uint8_t*>(&in.sin_addr), 4});
+    if (port != nullptr) *port = ntohs(in.sin_port);
+    return true;
+  }
+  if (family == AF_INET6) {
+    sockaddr_in6 in6;
+    std::memcpy(&in6, sa, sizeof in6);
+    out = v6({reinterpret_cast<const uint8_t*>(&in6.sin6_addr), 16});
+    if (port != nullptr) *port = ntohs(in6.sin6_port);
     return true;
   }
   return false;

@@ -17,6 +17,9 @@ class IpAddress {
   static IpAddress v6(std::span<const uint8_t> sixteen);
   // Parses "1.2.3.4" or an IPv6 text form; returns false on bad input.
   static bool parse(const std::string& text, IpAddress& out);
+  // The address and port of a sockaddr_in or sockaddr_in6 (`sa` points to one, as getpeername
+  // and accept fill it); false for other families.
+  static bool from_sockaddr(const void* sa, IpAddress& out, uint16_t* port = nullptr);
 
   bool valid() const { return family_ != 0; }
   bool is_v4() const { return family_ == 4; }

@@ -486,13 +486,15 @@ Expected<int64_t> parse_time(std::string_view text) {
     if (text[pos] == 'Z' || text[pos] == 'z') {
       ++pos;
     } else if (text[pos] == '+' || text[pos] == '-') {
+      // "+hh:mm" (RFC 3339) or ISO 8601's basic "+hhmm" (Suricata's EVE timestamps).
+      const bool colon = pos + 3 < text.size() && text[pos + 3] == ':';
       int64_t oh, om;
-      if (!digits(pos + 1, 2, &oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
-          !digits(pos + 4, 2, &om) || oh > 23 || om > 59) {
+      if (!digits(pos + 1, 2, &oh) || !digits(pos + (colon ? 4 : 3), 2, &om) || oh > 23 ||
+          om > 59) {
         return bad();
       }
       offset_seconds = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
-      pos += 6;
+      pos += colon ? 6 : 5;
     } else {
       return bad();
     }
@@ -500,6 +502,11 @@ Expected<int64_t> parse_time(std::string_view text) {
   }
   int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  // Unix nanoseconds in an int64 span 1677-09-21 .. 2262-04-11.
+  if (seconds >= std::numeric_limits<int64_t>::max() / kNanosPerSecond ||
+      seconds <= std::numeric_limits<int64_t>::min() / kNanosPerSecond) {
+    return bad();
+  }
   return seconds * kNanosPerSecond + nanos;
 }
 

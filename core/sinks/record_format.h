@@ -72,8 +72,9 @@ std::string base64_encode(std::string_view bytes);
 std::string format_time_ns(int64_t unix_ns);
 // Seconds with 9 decimals: 1500000000 -> "1.500000000", -1 -> "-0.000000001".
 std::string format_duration_ns(int64_t ns);
-// Accepts RFC 3339 ("2013-03-07T21:42:06Z", fractional seconds, "+01:00" offsets, a space instead
-// of 'T') or Unix seconds with optional decimals ("1362692526", "1362692526.5").
+// Accepts RFC 3339 ("2013-03-07T21:42:06Z", fractional seconds, "+01:00" or "+0100" offsets, a
+// space instead of 'T'; within the int64 nanosecond range, 1677-2262) or Unix seconds with
+// optional decimals ("1362692526", "1362692526.5").
 Expected<int64_t> parse_time(std::string_view text);
 // Shortest text that round-trips the double; NaN/Infinity/-Infinity as words.
 std::string format_double(double value);

@@ -1,36 +1,16 @@
 #include "forensics/alerts/eve_alerts.h"
 
-#include <arpa/inet.h>
 #include <google/protobuf/util/json_util.h>
 
-#include <array>
 #include <cctype>
-#include <ctime>
 
+#include "core/net/address.h"
+#include "core/sinks/record_format.h"
 #include "forensics/alerts/eve.pb.h"
 
 namespace netcap::alerts {
 
 namespace {
-
-// Reads exactly `n` digits at `*pos`; nullopt when they are not all digits.
-std::optional<int> digits(std::string_view text, size_t* pos, size_t n) {
-  if (*pos + n > text.size()) return std::nullopt;
-  int value = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const char c = text[*pos + i];
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  *pos += n;
-  return value;
-}
-
-bool expect(std::string_view text, size_t* pos, char c) {
-  if (*pos >= text.size() || text[*pos] != c) return false;
-  ++*pos;
-  return true;
-}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -41,78 +21,24 @@ std::string lower(std::string_view text) {
 }  // namespace
 
 std::optional<int64_t> parse_eve_time(std::string_view text) {
-  size_t pos = 0;
-  const auto year = digits(text, &pos, 4);
-  if (!year || !expect(text, &pos, '-')) return std::nullopt;
-  const auto month = digits(text, &pos, 2);
-  if (!month || !expect(text, &pos, '-')) return std::nullopt;
-  const auto day = digits(text, &pos, 2);
-  if (!day || !expect(text, &pos, 'T')) return std::nullopt;
-  const auto hour = digits(text, &pos, 2);
-  if (!hour || !expect(text, &pos, ':')) return std::nullopt;
-  const auto minute = digits(text, &pos, 2);
-  if (!minute || !expect(text, &pos, ':')) return std::nullopt;
-  const auto second = digits(text, &pos, 2);
-  if (!second) return std::nullopt;
-  if (*year < 1970 || *year > 2262 || *month < 1 || *month > 12 || *day < 1 || *day > 31 ||
-      *hour > 23 || *minute > 59 || *second > 60) {
-    return std::nullopt;
+  // EVE always writes a time of day after 'T' and at most nanoseconds; parse_time (RFC 3339
+  // with ISO 8601 basic offsets) checks the rest. Times before 1970 are not capture times.
+  if (text.size() < 20 || text[10] != 'T') return std::nullopt;
+  if (const size_t dot = text.find('.'); dot != std::string_view::npos) {
+    const size_t end = text.find_first_not_of("0123456789", dot + 1);
+    if ((end == std::string_view::npos ? text.size() : end) - dot - 1 > 9) return std::nullopt;
   }
-  int64_t fraction_ns = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    int64_t scale = 100'000'000;
-    size_t n = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (n < 9) fraction_ns += (text[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-      ++n;
-    }
-    if (n == 0 || n > 9) return std::nullopt;
-  }
-  int64_t offset_seconds = 0;
-  if (pos < text.size() && text[pos] == 'Z') {
-    ++pos;
-  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    const int sign = text[pos] == '-' ? -1 : 1;
-    ++pos;
-    const auto oh = digits(text, &pos, 2);
-    if (!oh) return std::nullopt;
-    if (pos < text.size() && text[pos] == ':') ++pos;
-    const auto om = digits(text, &pos, 2);
-    if (!om || *oh > 23 || *om > 59) return std::nullopt;
-    offset_seconds = sign * (*oh * 3600 + *om * 60);
-  } else {
-    return std::nullopt;  // EVE always states the offset
-  }
-  if (pos != text.size()) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = *year - 1900;
-  tm.tm_mon = *month - 1;
-  tm.tm_mday = *day;
-  tm.tm_hour = *hour;
-  tm.tm_min = *minute;
-  tm.tm_sec = *second;
-  const int64_t seconds = static_cast<int64_t>(timegm(&tm)) - offset_seconds;
-  if (seconds < 0 || seconds > 9'223'372'035) return std::nullopt;  // the int64 ns range
-  return seconds * 1'000'000'000 + fraction_ns;
+  Expected<int64_t> ns = parse_time(text);
+  if (!ns || *ns < 0) return std::nullopt;
+  return *ns;
 }
 
 std::optional<std::string> canonical_address(std::string_view text) {
-  if (text.empty() || text.size() > 64) return std::nullopt;
-  const std::string s(text);
-  std::array<unsigned char, 16> bytes{};
-  char out[INET6_ADDRSTRLEN] = {};
-  if (inet_pton(AF_INET, s.c_str(), bytes.data()) == 1) {
-    if (inet_ntop(AF_INET, bytes.data(), out, sizeof out) == nullptr) return std::nullopt;
-    return std::string(out);
+  IpAddress ip;
+  if (text.empty() || text.size() > 64 || !IpAddress::parse(std::string(text), ip)) {
+    return std::nullopt;
   }
-  if (inet_pton(AF_INET6, s.c_str(), bytes.data()) == 1) {
-    if (inet_ntop(AF_INET6, bytes.data(), out, sizeof out) == nullptr) return std::nullopt;
-    return std::string(out);
-  }
-  return std::nullopt;
+  return ip.to_string();
 }
 
 std::string transport_name(std::string_view eve_proto) {
